@@ -2,4 +2,15 @@
  * pulumi-learnupon: manage a LearnUpon portal's roster (users, enrollments, group memberships) as code.
  * @module
  */
-export {};
+export { User, USER_TYPES } from "./resources/user.js";
+export type { UserArgs, UserType } from "./resources/user.js";
+export { Enrollment } from "./resources/enrollment.js";
+export type { EnrollmentArgs } from "./resources/enrollment.js";
+export { GroupMembership } from "./resources/group-membership.js";
+export type { GroupMembershipArgs } from "./resources/group-membership.js";
+export { Roster } from "./roster/roster.js";
+export type { RosterArgs, RosterCounts } from "./roster/roster.js";
+export { loadRoster, RosterError } from "./roster/roster-file.js";
+export type { RosterCourse, RosterPerson } from "./roster/roster-file.js";
+export { USER_REMOVAL_POLICIES } from "./settings.js";
+export type { UserRemovalPolicy } from "./settings.js";

@@ -1,0 +1,201 @@
+/**
+ * A user's enrollment in a course.
+ *
+ * | Pulumi  | LearnUpon                                                                  |
+ * |---------|----------------------------------------------------------------------------|
+ * | create  | adopt the user's enrollment in the course if there is one (for example made by a group's auto-enroll), else `POST /enrollments` |
+ * | read    | the course's enrollments from the run's snapshot (`GET /enrollments/search?course_id=`) |
+ * | update  | `PATCH /enrollments/{id}` (unwrapped) for the due and expiry dates          |
+ * | delete  | `DELETE /enrollments/{id}` for not-started and in-progress enrollments; completed ones are kept as training history unless `removeHistory` is set |
+ * @module
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { LearnUponEnrollment } from "../client/index.js";
+import type { ProviderContext } from "../runtime.js";
+import {
+  checkFailures,
+  containsUnknown,
+  exactlyOne,
+  isUnknown,
+  resolveUser,
+  thinProvider,
+  userReferenceChanged,
+  warn,
+} from "./lifecycle.js";
+
+export interface EnrollmentArgs {
+  /** The LearnUpon user id (e.g. `user.userId`); stable across email changes. Give this or `userEmail`. */
+  userId?: pulumi.Input<number>;
+  userEmail?: pulumi.Input<string>;
+  /** Give this or `courseName` (the exact title of a published course, resolved once per run). */
+  courseId?: pulumi.Input<number>;
+  courseName?: pulumi.Input<string>;
+  /** YYYY-MM-DD */
+  dueDate?: pulumi.Input<string>;
+  /** YYYY-MM-DD: when access to the course expires. */
+  expiresAt?: pulumi.Input<string>;
+  /** Let removing this resource delete a completed enrollment from the training history. @default false */
+  removeHistory?: pulumi.Input<boolean>;
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
+
+export function enrollmentInputsSchema() {
+  return z
+    .object({
+      userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
+      userEmail: z.email("is not a valid email address").optional(),
+      courseId: z.number("must be a LearnUpon course id (a number)").int().positive().optional(),
+      courseName: z.string().trim().min(1, "must not be empty").optional(),
+      dueDate: isoDate.optional(),
+      expiresAt: isoDate.optional(),
+      removeHistory: z.boolean("must be true or false").default(false),
+    })
+    .refine((inputs) => exactlyOne(inputs.userId, inputs.userEmail), { message: "give exactly one of userId or userEmail", path: ["userId"] })
+    .refine((inputs) => exactlyOne(inputs.courseId, inputs.courseName), { message: "give exactly one of courseId or courseName", path: ["courseId"] });
+}
+
+export type EnrollmentInputs = z.output<ReturnType<typeof enrollmentInputsSchema>>;
+export type EnrollmentOutputs = EnrollmentInputs & {
+  enrollmentId: number;
+  userId: number;
+  courseId: number;
+  /** not_started, in_progress, completed, passed, failed or pending_review: reported, never diffed. */
+  status: string;
+  /** Percent of the course done. */
+  progress: number;
+};
+
+const COMPLETED_STATUSES = new Set(["completed", "passed", "failed"]);
+
+function outputsOf(inputs: EnrollmentInputs, enrollment: LearnUponEnrollment): EnrollmentOutputs {
+  return {
+    ...inputs,
+    enrollmentId: enrollment.id,
+    userId: enrollment.user_id,
+    courseId: enrollment.course_id,
+    status: enrollment.status ?? "not_started",
+    progress: enrollment.percentage_complete ?? 0,
+  };
+}
+
+function datesToChange(declared: EnrollmentInputs, current: { dueDate?: string | undefined; expiresAt?: string | undefined }) {
+  const changes: { dueDate?: string; expiresAt?: string } = {};
+  if (declared.dueDate !== undefined && declared.dueDate !== current.dueDate) changes.dueDate = declared.dueDate;
+  if (declared.expiresAt !== undefined && declared.expiresAt !== current.expiresAt) changes.expiresAt = declared.expiresAt;
+  return changes;
+}
+
+async function resolveCourseId({ client }: ProviderContext, inputs: EnrollmentInputs): Promise<number> {
+  if (inputs.courseId !== undefined) return inputs.courseId;
+  const course = await client.courses.findByName(inputs.courseName ?? "");
+  if (!course) throw new Error(`no published LearnUpon course is named "${inputs.courseName}"`);
+  return course.id;
+}
+
+export const enrollmentLifecycle = {
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
+    const inputs = news as Record<string, unknown>;
+    if (containsUnknown(inputs)) return { inputs: inputs as EnrollmentInputs };
+    const parsed = enrollmentInputsSchema().safeParse(inputs);
+    if (!parsed.success) return { failures: checkFailures("Enrollment", undefined, parsed.error) };
+    return { inputs: parsed.data };
+  },
+
+  async diff(_id: string, olds: EnrollmentOutputs, news: EnrollmentInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces: string[] = [];
+    if (userReferenceChanged(olds, news)) replaces.push(news.userId !== undefined ? "userId" : "userEmail");
+    if (news.courseId !== undefined && !isUnknown(news.courseId) && news.courseId !== olds.courseId) replaces.push("courseId");
+    if (news.courseName !== undefined && news.courseName !== olds.courseName) replaces.push("courseName");
+    const datesChanged = Object.keys(datesToChange(news, olds)).length > 0 || containsUnknown([news.dueDate, news.expiresAt]);
+    const changes = replaces.length > 0 || datesChanged || news.removeHistory !== olds.removeHistory;
+    return { changes, replaces };
+  },
+
+  async create(context: ProviderContext, inputs: EnrollmentInputs): Promise<pulumi.dynamic.CreateResult<EnrollmentOutputs>> {
+    const { client, snapshot } = context;
+    const [user, courseId] = await Promise.all([resolveUser(context, inputs), resolveCourseId(context, inputs)]);
+
+    let enrollment = await snapshot.enrollment(user.id, courseId);
+    if (!enrollment) {
+      const created = await client.enrollments.create({
+        email: user.email,
+        courseId,
+        ...(inputs.dueDate !== undefined ? { dueDate: inputs.dueDate } : {}),
+        ...(inputs.expiresAt !== undefined ? { expiresAt: inputs.expiresAt } : {}),
+      });
+      enrollment =
+        "id" in created
+          ? { id: created.id, user_id: user.id, course_id: courseId, status: "not_started", percentage_complete: 0 }
+          : await findEnrollment(context, user.id, courseId); // already enrolled, e.g. by a group's auto-enroll
+      if (!enrollment) throw new Error(`LearnUpon reported user ${user.id} already enrolled in course ${courseId}, but no such enrollment was found`);
+      await snapshot.rememberEnrollment(enrollment);
+      if ("id" in created) return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
+    }
+
+    // Adopted: bring its dates to the declaration.
+    const changes = datesToChange(inputs, { dueDate: enrollment.due_date ?? undefined, expiresAt: enrollment.course_access_expires_at ?? undefined });
+    if (Object.keys(changes).length > 0) await client.enrollments.update(enrollment.id, changes);
+    return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
+  },
+
+  async read(context: ProviderContext, id: string, props: EnrollmentOutputs): Promise<pulumi.dynamic.ReadResult<EnrollmentOutputs>> {
+    const enrollment = await context.snapshot.enrollment(props.userId, props.courseId);
+    if (!enrollment) {
+      warn(`LearnUpon enrollment ${id} (user ${props.userId} in course ${props.courseId}) no longer exists; it is dropped from the stack and will be created again on the next update`);
+      return { id: "" };
+    }
+    const live = outputsOf(props, enrollment);
+    // Only the dates the declaration manages are compared, so a date set in the portal is not drift.
+    if (props.dueDate !== undefined) live.dueDate = enrollment.due_date ?? "";
+    if (props.expiresAt !== undefined) live.expiresAt = enrollment.course_access_expires_at ?? "";
+    const { enrollmentId: _e, status: _s, progress: _p, ...inputs } = live;
+    return { id: String(enrollment.id), props: live, inputs: inputs as EnrollmentOutputs };
+  },
+
+  async update({ client }: ProviderContext, id: string, olds: EnrollmentOutputs, news: EnrollmentInputs): Promise<pulumi.dynamic.UpdateResult<EnrollmentOutputs>> {
+    const changes = datesToChange(news, olds);
+    if (Object.keys(changes).length > 0) await client.enrollments.update(Number(id), changes);
+    return { outs: { ...olds, ...news, userId: olds.userId, courseId: olds.courseId } };
+  },
+
+  async delete(context: ProviderContext, id: string, props: EnrollmentOutputs): Promise<void> {
+    const enrollment = await context.snapshot.enrollment(props.userId, props.courseId);
+    if (!enrollment) return; // already gone
+    const completed = COMPLETED_STATUSES.has(enrollment.status ?? "");
+    if (completed && !props.removeHistory) {
+      console.log(`kept completed enrollment ${id} (user ${props.userId}, course ${props.courseId}) as training history; set removeHistory to delete it`);
+      return;
+    }
+    await context.client.enrollments.delete(enrollment.id, { removeFromHistory: completed });
+    await context.snapshot.forgetEnrollment(props.userId, props.courseId);
+  },
+};
+
+async function findEnrollment({ client }: ProviderContext, userId: number, courseId: number): Promise<LearnUponEnrollment | undefined> {
+  for await (const enrollment of client.enrollments.searchByUser(userId)) {
+    if (enrollment.course_id === courseId) return enrollment;
+  }
+  return undefined;
+}
+
+const enrollmentProvider = thinProvider("Enrollment");
+
+/** A user's enrollment in a course. Completed enrollments survive removal unless `removeHistory` is set. */
+export class Enrollment extends pulumi.dynamic.Resource {
+  declare readonly enrollmentId: pulumi.Output<number>;
+  declare readonly userId: pulumi.Output<number>;
+  declare readonly userEmail: pulumi.Output<string | undefined>;
+  declare readonly courseId: pulumi.Output<number>;
+  declare readonly courseName: pulumi.Output<string | undefined>;
+  declare readonly dueDate: pulumi.Output<string | undefined>;
+  declare readonly expiresAt: pulumi.Output<string | undefined>;
+  declare readonly removeHistory: pulumi.Output<boolean>;
+  declare readonly status: pulumi.Output<string>;
+  declare readonly progress: pulumi.Output<number>;
+
+  constructor(name: string, args: EnrollmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(enrollmentProvider, name, { ...args, enrollmentId: undefined, status: undefined, progress: undefined }, opts, "learnupon", "Enrollment");
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * A user's membership of a group. Its id is `<groupId>:<userId>`: LearnUpon does not reliably
+ * return a membership id, and the pair is what identifies a membership anyway.
+ *
+ * | Pulumi  | LearnUpon                                                                  |
+ * |---------|----------------------------------------------------------------------------|
+ * | create  | adopt an existing membership, else `POST /group_memberships` (with `process_enrollments`) |
+ * | read    | the group's members from the run's snapshot (`GET /group_memberships?group_id=`) |
+ * | update  | nothing to send: `processEnrollments` only matters when joining             |
+ * | delete  | `DELETE /group_memberships/0` with the pair; the enrollments the group gave stay |
+ * @module
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { ProviderContext } from "../runtime.js";
+import {
+  checkFailures,
+  containsUnknown,
+  exactlyOne,
+  isUnknown,
+  resolveUser,
+  thinProvider,
+  userReferenceChanged,
+  warn,
+} from "./lifecycle.js";
+
+export interface GroupMembershipArgs {
+  /** The LearnUpon user id (e.g. `user.userId`). Give this or `userEmail`. */
+  userId?: pulumi.Input<number>;
+  userEmail?: pulumi.Input<string>;
+  /** Give this or `groupTitle` (the group's exact title, resolved once per run). */
+  groupId?: pulumi.Input<number>;
+  groupTitle?: pulumi.Input<string>;
+  /** Enroll the user in the group's courses when joining. @default true */
+  processEnrollments?: pulumi.Input<boolean>;
+}
+
+export function groupMembershipInputsSchema() {
+  return z
+    .object({
+      userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
+      userEmail: z.email("is not a valid email address").optional(),
+      groupId: z.number("must be a LearnUpon group id (a number)").int().positive().optional(),
+      groupTitle: z.string().trim().min(1, "must not be empty").optional(),
+      processEnrollments: z.boolean("must be true or false").default(true),
+    })
+    .refine((inputs) => exactlyOne(inputs.userId, inputs.userEmail), { message: "give exactly one of userId or userEmail", path: ["userId"] })
+    .refine((inputs) => exactlyOne(inputs.groupId, inputs.groupTitle), { message: "give exactly one of groupId or groupTitle", path: ["groupId"] });
+}
+
+export type GroupMembershipInputs = z.output<ReturnType<typeof groupMembershipInputsSchema>>;
+export type GroupMembershipOutputs = GroupMembershipInputs & { userId: number; groupId: number };
+
+function parseId(id: string): { groupId: number; userId: number } {
+  const [groupId, userId] = id.split(":").map(Number);
+  return { groupId: groupId ?? NaN, userId: userId ?? NaN };
+}
+
+export const groupMembershipLifecycle = {
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<GroupMembershipInputs>> {
+    const inputs = news as Record<string, unknown>;
+    if (containsUnknown(inputs)) return { inputs: inputs as GroupMembershipInputs };
+    const parsed = groupMembershipInputsSchema().safeParse(inputs);
+    if (!parsed.success) return { failures: checkFailures("GroupMembership", undefined, parsed.error) };
+    return { inputs: parsed.data };
+  },
+
+  async diff(_id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces: string[] = [];
+    if (userReferenceChanged(olds, news)) replaces.push(news.userId !== undefined ? "userId" : "userEmail");
+    if (news.groupId !== undefined && !isUnknown(news.groupId) && news.groupId !== olds.groupId) replaces.push("groupId");
+    if (news.groupTitle !== undefined && news.groupTitle !== olds.groupTitle) replaces.push("groupTitle");
+    return { changes: replaces.length > 0 || news.processEnrollments !== olds.processEnrollments, replaces };
+  },
+
+  async create(context: ProviderContext, inputs: GroupMembershipInputs): Promise<pulumi.dynamic.CreateResult<GroupMembershipOutputs>> {
+    const { client, snapshot } = context;
+    const [user, groupId] = await Promise.all([resolveUser(context, inputs), resolveGroupId(context, inputs)]);
+    if (!(await snapshot.isMember(user.id, groupId))) {
+      await client.groupMemberships.create({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
+      await snapshot.rememberMembership(user.id, groupId, true);
+    }
+    return { id: `${groupId}:${user.id}`, outs: { ...inputs, userId: user.id, groupId } };
+  },
+
+  async read({ snapshot }: ProviderContext, id: string, props: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
+    const { groupId, userId } = parseId(id);
+    if (!(await snapshot.isMember(userId, groupId))) {
+      warn(`LearnUpon user ${userId} is no longer a member of group ${groupId}; the membership is dropped from the stack and will be created again on the next update`);
+      return { id: "" };
+    }
+    return { id, props, inputs: props };
+  },
+
+  async update(_context: ProviderContext, _id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.UpdateResult<GroupMembershipOutputs>> {
+    return { outs: { ...news, userId: olds.userId, groupId: olds.groupId } };
+  },
+
+  async delete({ client, snapshot }: ProviderContext, id: string): Promise<void> {
+    const { groupId, userId } = parseId(id);
+    await client.groupMemberships.delete({ groupId, userId });
+    await snapshot.rememberMembership(userId, groupId, false);
+  },
+};
+
+async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembershipInputs): Promise<number> {
+  if (inputs.groupId !== undefined) return inputs.groupId;
+  const group = await client.groups.findByTitle(inputs.groupTitle ?? "");
+  if (!group) throw new Error(`no LearnUpon group is titled "${inputs.groupTitle}"`);
+  return group.id;
+}
+
+const groupMembershipProvider = thinProvider("GroupMembership");
+
+/** A user's membership of a group. Removing it keeps the enrollments the group gave. */
+export class GroupMembership extends pulumi.dynamic.Resource {
+  declare readonly userId: pulumi.Output<number>;
+  declare readonly userEmail: pulumi.Output<string | undefined>;
+  declare readonly groupId: pulumi.Output<number>;
+  declare readonly groupTitle: pulumi.Output<string | undefined>;
+  declare readonly processEnrollments: pulumi.Output<boolean>;
+
+  constructor(name: string, args: GroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    super(groupMembershipProvider, name, { ...args }, opts, "learnupon", "GroupMembership");
+  }
+}

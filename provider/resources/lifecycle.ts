@@ -1,0 +1,116 @@
+/**
+ * What the three resources share: the thin serialized provider, input validation that names the
+ * resource, field and reason, the unknown-value sentinel of previews, and partial-create errors.
+ * @module
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import type { LearnUponUser } from "../client/index.js";
+import type { ProviderContext } from "../runtime.js";
+
+/** Pulumi passes this string for inputs not known yet during a preview (pulumi/pulumi#6310). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN;
+}
+
+export function containsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+export type ResourceKind = "User" | "Enrollment" | "GroupMembership";
+
+/**
+ * The provider object that Pulumi serializes into every resource's state. It captures nothing:
+ * each method loads this package's runtime by name at run time, so a fix to `read` or `delete`
+ * reaches resources already in state as soon as the package is upgraded, and `__provider` stays
+ * around 1 KB. `runtime.dispatch(kind, method, ...args)` is therefore a stable entry point.
+ */
+export function thinProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+  // Pulumi's closure serializer never captures `require`; `kind` is copied in as a string.
+  const runtime = () => require("pulumi-learnupon/runtime");
+  return {
+    configure: (req) => runtime().configure(req),
+    check: (olds, news) => runtime().dispatch(kind, "check", olds, news),
+    diff: (id, olds, news) => runtime().dispatch(kind, "diff", id, olds, news),
+    create: (inputs) => runtime().dispatch(kind, "create", inputs),
+    read: (id, props) => runtime().dispatch(kind, "read", id, props),
+    update: (id, olds, news) => runtime().dispatch(kind, "update", id, olds, news),
+    delete: (id, props) => runtime().dispatch(kind, "delete", id, props),
+  };
+}
+
+/** Zod issues as Pulumi check failures: one per problem, naming the field and the reason. */
+export function checkFailures(kind: ResourceKind, name: string | undefined, error: z.ZodError): pulumi.dynamic.CheckFailure[] {
+  return error.issues.map((issue) => {
+    const property = issue.path.length > 0 ? issue.path.join(".") : "(inputs)";
+    const subject = name ? `${kind} ${name}` : kind;
+    return { property, reason: `${subject}: ${property} ${issue.message}` };
+  });
+}
+
+/**
+ * Thrown when a create fails after the LearnUpon object exists. The dynamic provider host records
+ * the resource with this id ("created, but failed"), so the next `pulumi up` updates it instead of
+ * creating a duplicate.
+ */
+export class PartialCreateError extends Error {
+  override readonly name = "PartialCreateError";
+  readonly reasons: string[];
+  constructor(
+    readonly id: string,
+    readonly properties: Record<string, unknown>,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`created LearnUpon object ${id}, then failed: ${reason}`, { cause });
+    this.reasons = [reason];
+  }
+}
+
+export function sameEmail(a: string | undefined, b: string | undefined): boolean {
+  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
+}
+
+/** Writes a line the engine shows as a diagnostic of the run (dynamic providers have no engine log). */
+export function warn(message: string): void {
+  console.error(`warning: ${message}`);
+}
+
+/** How the Enrollment and GroupMembership resources name their user. */
+export interface UserReference {
+  userId?: number | undefined;
+  userEmail?: string | undefined;
+}
+
+/** The referenced user as the portal has it, or an error that says who could not be found. */
+export async function resolveUser(
+  { snapshot }: Pick<ProviderContext, "snapshot">,
+  reference: UserReference,
+): Promise<LearnUponUser> {
+  const user =
+    reference.userId !== undefined
+      ? await snapshot.userById(reference.userId)
+      : await snapshot.userByEmail(reference.userEmail ?? "");
+  if (!user) {
+    const who = reference.userId !== undefined ? `id ${reference.userId}` : `email ${reference.userEmail}`;
+    throw new Error(`no LearnUpon user with ${who} exists in the portal`);
+  }
+  return user;
+}
+
+/** True when a user reference names a different person than the one in state. */
+export function userReferenceChanged(olds: UserReference, news: UserReference): boolean {
+  if (isUnknown(news.userId) || isUnknown(news.userEmail)) return false; // known again at apply time
+  if (news.userId !== undefined) return news.userId !== olds.userId;
+  return !sameEmail(news.userEmail, olds.userEmail);
+}
+
+/** Exactly one of `a` or `b`, for inputs that name a thing by id or by name. */
+export function exactlyOne(a: unknown, b: unknown): boolean {
+  return (a === undefined) !== (b === undefined);
+}

@@ -1,0 +1,240 @@
+/**
+ * A LearnUpon user, identified by the employee id (its logical name in the program).
+ *
+ * | Pulumi  | LearnUpon                                                                  |
+ * |---------|----------------------------------------------------------------------------|
+ * | create  | adopt the user holding the email (case-insensitive, disabled included) and bring it to the declared fields with `PUT /users/{id}`, else `POST /users` |
+ * | read    | the user from the run's snapshot (`GET /users`, 500 a page)                 |
+ * | update  | `PUT /users/{id}` with only the changed fields                               |
+ * | delete  | the removal policy: `deactivate` (`enabled: false`, the default), `delete` (`DELETE /users/{id}`) or `retain` (forget only) |
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { LearnUponUser, UserFields } from "../client/index.js";
+import type { ProviderContext } from "../runtime.js";
+import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
+import { checkFailures, containsUnknown, PartialCreateError, sameEmail, thinProvider, warn } from "./lifecycle.js";
+
+export const USER_TYPES = ["learner", "instructor", "manager", "admin"] as const;
+export type UserType = (typeof USER_TYPES)[number];
+
+export interface UserArgs {
+  /** The stable identity of the person in your HR system; also the resource's logical name. */
+  employeeId: pulumi.Input<string>;
+  email: pulumi.Input<string>;
+  firstName: pulumi.Input<string>;
+  lastName: pulumi.Input<string>;
+  /** Only for portals that sign in by username. */
+  username?: pulumi.Input<string>;
+  /** @default "learner" */
+  userType?: pulumi.Input<UserType>;
+  /** @default true */
+  enabled?: pulumi.Input<boolean>;
+  /** ISO language code, e.g. "en" (LearnUpon reads it back as `locale`). */
+  language?: pulumi.Input<string>;
+  /** Custom user data keyed by the field's label. Only the keys given here are managed. */
+  customData?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Initial password, used only when the user is created; never stored in state in plain text. */
+  password?: pulumi.Input<string>;
+  /** What removing this resource does. @default stack config `learnupon:userRemoval`, else "deactivate" */
+  removal?: pulumi.Input<UserRemovalPolicy>;
+}
+
+export function userInputsSchema() {
+  return z.object({
+    employeeId: z.string().trim().min(1, "must not be empty"),
+    email: z.email("is not a valid email address"),
+    firstName: z.string().trim().min(1, "must not be empty"),
+    lastName: z.string().trim().min(1, "must not be empty"),
+    username: z.string().trim().min(1, "must not be empty").optional(),
+    userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).default("learner"),
+    enabled: z.boolean("must be true or false").default(true),
+    language: z.string().regex(/^[a-z]{2}([-_][A-Za-z]{2})?$/, "must be an ISO language code such as en or pt-BR").optional(),
+    customData: z.record(z.string(), z.string("must be a string")).optional(),
+    password: z.string().min(6, "must be at least 6 characters (LearnUpon's minimum)").optional(),
+    removal: z.enum(USER_REMOVAL_POLICIES, { error: `must be one of ${USER_REMOVAL_POLICIES.join(", ")}` }).optional(),
+  });
+}
+
+export type UserInputs = z.output<ReturnType<typeof userInputsSchema>>;
+/** What state holds: the inputs without the password, plus the LearnUpon id. */
+export type UserOutputs = Omit<UserInputs, "password"> & { userId: number };
+
+/** The fields compared by `diff` and written by `update`; the rest is identity or policy. */
+const MANAGED_FIELDS = ["email", "firstName", "lastName", "username", "userType", "enabled", "language", "customData"] as const;
+type ManagedField = (typeof MANAGED_FIELDS)[number];
+
+function sameValue(field: ManagedField, declared: unknown, live: unknown): boolean {
+  if (declared === undefined) return true; // an optional field we do not manage
+  if (field === "email") return sameEmail(declared as string, live as string);
+  if (field === "customData") {
+    const liveData = (live ?? {}) as Record<string, unknown>;
+    return Object.entries(declared as Record<string, string>).every(([label, value]) => liveData[label] === value);
+  }
+  return declared === live;
+}
+
+/** The declared fields that differ from `current`, in LearnUpon's wire names. */
+function changedFields(declared: UserInputs, current: Omit<UserOutputs, "userId" | "employeeId">): UserFields {
+  const changes: UserFields = {};
+  for (const field of MANAGED_FIELDS) {
+    if (sameValue(field, declared[field], current[field])) continue;
+    Object.assign(changes, toWire({ [field]: declared[field] }));
+  }
+  return changes;
+}
+
+function toWire(fields: Partial<UserInputs>): UserFields {
+  const wire: UserFields = {};
+  if (fields.email !== undefined) wire.email = fields.email;
+  if (fields.firstName !== undefined) wire.first_name = fields.firstName;
+  if (fields.lastName !== undefined) wire.last_name = fields.lastName;
+  if (fields.username !== undefined) wire.username = fields.username;
+  if (fields.userType !== undefined) wire.user_type = fields.userType;
+  if (fields.enabled !== undefined) wire.enabled = fields.enabled;
+  if (fields.language !== undefined) wire.language = fields.language;
+  if (fields.customData !== undefined) wire.CustomData = fields.customData;
+  return wire;
+}
+
+/** The live user shaped like the declared inputs, keeping only what the declaration manages. */
+function liveFields(user: LearnUponUser, declared: Partial<UserOutputs>): Omit<UserOutputs, "userId" | "employeeId"> {
+  const live: Omit<UserOutputs, "userId" | "employeeId"> = {
+    email: user.email,
+    firstName: user.first_name ?? "",
+    lastName: user.last_name ?? "",
+    userType: (user.user_type ?? "learner") as UserType,
+    enabled: user.enabled ?? true,
+  };
+  if (declared.username !== undefined && user.username !== undefined) live.username = user.username;
+  if (declared.language !== undefined && user.locale !== undefined) live.language = user.locale;
+  if (declared.customData !== undefined) {
+    const liveData = user.CustomData ?? {};
+    live.customData = Object.fromEntries(
+      Object.keys(declared.customData).map((label) => [label, liveData[label] === undefined ? "" : String(liveData[label])]),
+    );
+  }
+  if (declared.removal !== undefined) live.removal = declared.removal;
+  return live;
+}
+
+function outputsOf(inputs: UserInputs, userId: number): UserOutputs {
+  const { password: _writeOnly, ...rest } = inputs;
+  return { ...rest, userId };
+}
+
+/** LearnUpon requires a password on create; people who sign in by SSO or reset link never see this one. */
+function generatedPassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+export const userLifecycle = {
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
+    const inputs = news as Record<string, unknown>;
+    if (containsUnknown(inputs)) return { inputs: inputs as UserInputs };
+    const parsed = userInputsSchema().safeParse(inputs);
+    if (!parsed.success) {
+      return { failures: checkFailures("User", inputs["employeeId"] as string | undefined, parsed.error) };
+    }
+    return { inputs: parsed.data };
+  },
+
+  async diff(_id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.DiffResult> {
+    // A user is never replaced: deleting a learner would lose their training history.
+    if (containsUnknown(news)) return { changes: true };
+    const fieldsChanged = MANAGED_FIELDS.some((field) => !sameValue(field, news[field], olds[field]));
+    const identityChanged = news.employeeId !== olds.employeeId || news.removal !== olds.removal;
+    return { changes: fieldsChanged || identityChanged };
+  },
+
+  async create({ client, snapshot }: ProviderContext, inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
+    const existing = await snapshot.userByEmail(inputs.email);
+    if (!existing) {
+      const fields: UserFields = { ...toWire(inputs), password: inputs.password ?? generatedPassword() };
+      const userId = await client.users.create(fields);
+      const { password: _password, ...stored } = fields;
+      await snapshot.rememberUser({ id: userId, ...stored, locale: inputs.language } as LearnUponUser);
+      return { id: String(userId), outs: outputsOf(inputs, userId) };
+    }
+
+    // Adopt: the person exists already (perhaps deactivated when they left): bring them to the roster.
+    const changes = changedFields(inputs, liveFields(existing, inputs));
+    if (Object.keys(changes).length > 0) {
+      try {
+        await client.users.update(existing.id, changes);
+      } catch (error) {
+        const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: existing.id };
+        throw new PartialCreateError(String(existing.id), adoptedAsIs, error);
+      }
+      await snapshot.rememberUser({ ...existing, ...changes });
+    }
+    return { id: String(existing.id), outs: outputsOf(inputs, existing.id) };
+  },
+
+  async read({ snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
+    const user = await snapshot.userById(Number(id));
+    if (!user) {
+      warn(`LearnUpon user ${id} (employee ${props.employeeId}, ${props.email}) no longer exists in the portal; it is dropped from the stack and will be created again on the next update`);
+      return { id: "" };
+    }
+    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: user.id };
+    const { userId: _id, ...inputs } = live;
+    return { id, props: live, inputs: inputs as UserOutputs };
+  },
+
+  async update({ client, snapshot }: ProviderContext, id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.UpdateResult<UserOutputs>> {
+    const changes = changedFields(news, olds);
+    if (Object.keys(changes).length > 0) {
+      await client.users.update(Number(id), changes);
+      const known = await snapshot.userById(Number(id));
+      if (known) await snapshot.rememberUser({ ...known, ...changes });
+    }
+    return { outs: outputsOf(news, Number(id)) };
+  },
+
+  async delete({ client, settings, snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<void> {
+    const policy = props.removal ?? settings.userRemoval;
+    const who = `LearnUpon user ${id} (employee ${props.employeeId})`;
+    if (policy === "retain") {
+      console.log(`${who} is no longer managed; left as it is in the portal (removal policy: retain)`);
+    } else if (policy === "delete") {
+      await client.users.delete(Number(id));
+      await snapshot.forgetUser(Number(id));
+      console.log(`${who} deleted with its training history (removal policy: delete)`);
+    } else {
+      await client.users.setEnabled(Number(id), false);
+      const known = await snapshot.userById(Number(id));
+      if (known) await snapshot.rememberUser({ ...known, enabled: false });
+      console.log(`${who} deactivated; its training history is kept (removal policy: deactivate)`);
+    }
+  },
+};
+
+const userProvider = thinProvider("User");
+
+/** A person in the LearnUpon portal. */
+export class User extends pulumi.dynamic.Resource {
+  declare readonly userId: pulumi.Output<number>;
+  declare readonly employeeId: pulumi.Output<string>;
+  declare readonly email: pulumi.Output<string>;
+  declare readonly firstName: pulumi.Output<string>;
+  declare readonly lastName: pulumi.Output<string>;
+  declare readonly username: pulumi.Output<string | undefined>;
+  declare readonly userType: pulumi.Output<UserType>;
+  declare readonly enabled: pulumi.Output<boolean>;
+  declare readonly language: pulumi.Output<string | undefined>;
+  declare readonly customData: pulumi.Output<Record<string, string> | undefined>;
+  declare readonly removal: pulumi.Output<UserRemovalPolicy | undefined>;
+
+  constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      ...args,
+      // Secret even when given as plain text, so state only ever holds it encrypted.
+      password: args.password === undefined ? undefined : pulumi.secret(args.password),
+      userId: undefined,
+    };
+    super(userProvider, name, props, opts, "learnupon", "User");
+  }
+}

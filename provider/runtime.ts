@@ -1,0 +1,89 @@
+/**
+ * The provider-process side of the resources: what the serialized thin providers call.
+ *
+ * `configure` and `dispatch(kind, method, ...args)` are this package's stable entry points: the
+ * provider code stored in existing stacks calls them by name, so their signatures must stay
+ * backward compatible. Everything behind them (client, rate limiter, snapshot) is built lazily, once
+ * per provider process, and shared by every resource of the run.
+ * @module
+ */
+import { createLearnUponClient, type LearnUponClient } from "./client/index.js";
+import { enrollmentLifecycle } from "./resources/enrollment.js";
+import { groupMembershipLifecycle } from "./resources/group-membership.js";
+import type { ResourceKind } from "./resources/lifecycle.js";
+import { userLifecycle } from "./resources/user.js";
+import { readSettings, type ConfigSource, type ProviderSettings } from "./settings.js";
+import { PortalSnapshot } from "./snapshot.js";
+
+/** What a resource's lifecycle functions get besides the engine's arguments. */
+export interface ProviderContext {
+  readonly settings: ProviderSettings;
+  readonly client: LearnUponClient;
+  readonly snapshot: PortalSnapshot;
+}
+
+export interface Lifecycle {
+  check(olds: unknown, news: unknown): Promise<unknown>;
+  diff(id: string, olds: unknown, news: unknown): Promise<unknown>;
+  create(context: ProviderContext, inputs: unknown): Promise<unknown>;
+  read(context: ProviderContext, id: string, props: unknown): Promise<unknown>;
+  update(context: ProviderContext, id: string, olds: unknown, news: unknown): Promise<unknown>;
+  delete(context: ProviderContext, id: string, props: unknown): Promise<void>;
+}
+
+let configSource: ConfigSource | undefined;
+let current: ProviderContext | undefined;
+
+/**
+ * Called by the engine once per distinct serialized provider. It stores the config synchronously,
+ * before any await, because refresh and destroy may call other methods while it is still pending.
+ * Validation happens here too, so a missing portal URL or password fails the preview, not the apply.
+ */
+export function configure(request: { config: ConfigSource }): Promise<void> {
+  configSource = request.config;
+  current = undefined;
+  readSettings(configSource);
+  return Promise.resolve();
+}
+
+function context(): ProviderContext {
+  if (!current) {
+    const settings = readSettings(configSource ?? { get: () => undefined });
+    const client = createLearnUponClient({
+      portalUrl: settings.portalUrl,
+      username: settings.username,
+      password: settings.password,
+      timeoutMs: settings.timeoutMs,
+      rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
+    });
+    current = { settings, client, snapshot: new PortalSnapshot(client) };
+  }
+  return current;
+}
+
+const lifecycles: Record<ResourceKind, Lifecycle> = {
+  User: userLifecycle,
+  Enrollment: enrollmentLifecycle,
+  GroupMembership: groupMembershipLifecycle,
+};
+
+export async function dispatch(kind: ResourceKind, method: keyof Lifecycle, ...args: unknown[]): Promise<unknown> {
+  const resource = lifecycles[kind];
+  if (!resource) throw new Error(`unknown LearnUpon resource kind ${String(kind)}`);
+  switch (method) {
+    case "check":
+      return resource.check(args[0], args[1]);
+    case "diff": // check and diff never touch the network: the engine runs them serially
+      return resource.diff(String(args[0]), args[1], args[2]);
+    case "create":
+      return resource.create(context(), args[0]);
+    case "read":
+      return resource.read(context(), String(args[0]), args[1]);
+    case "update":
+      return resource.update(context(), String(args[0]), args[1], args[2]);
+    case "delete":
+      return resource.delete(context(), String(args[0]), args[1]);
+    default:
+      throw new Error(`unknown provider method ${String(method)}`);
+  }
+}

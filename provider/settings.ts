@@ -1,0 +1,82 @@
+/**
+ * Provider settings: read once per provider process from stack config (in the dynamic provider's
+ * `configure`), with `LEARNUPON_*` environment variables as fallbacks.
+ *
+ * | stack config                  | environment                 | meaning                                   |
+ * |-------------------------------|-----------------------------|-------------------------------------------|
+ * | `learnupon:portalUrl`         | `LEARNUPON_PORTAL_URL`      | portal root, e.g. https://acme.learnupon.com |
+ * | `learnupon:username`          | `LEARNUPON_USERNAME`        | API key username                          |
+ * | `learnupon:password` (secret) | `LEARNUPON_PASSWORD`        | API key password                          |
+ * | `learnupon:userRemoval`       | `LEARNUPON_USER_REMOVAL`    | deactivate (default), delete or retain     |
+ * | `learnupon:rateLimitShare`    | `LEARNUPON_RATE_LIMIT_SHARE`| share of 300 requests/minute we may use (default 0.8) |
+ * | `learnupon:requestsPerMinute` | `LEARNUPON_REQUESTS_PER_MINUTE` | the portal's limit (default 300)      |
+ * | `learnupon:timeoutSeconds`    | `LEARNUPON_TIMEOUT_SECONDS` | per-request timeout (default 30)          |
+ * @module
+ */
+import { z } from "zod";
+
+export const USER_REMOVAL_POLICIES = ["deactivate", "delete", "retain"] as const;
+export type UserRemovalPolicy = (typeof USER_REMOVAL_POLICIES)[number];
+
+export interface ProviderSettings {
+  portalUrl: string;
+  username: string;
+  password: string;
+  userRemoval: UserRemovalPolicy;
+  rateLimitShare: number;
+  requestsPerMinute: number;
+  timeoutMs: number;
+}
+
+/** The subset of Pulumi's dynamic `Config` we use, so tests can pass a plain object. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+const SETTINGS = {
+  portalUrl: { key: "learnupon:portalUrl", env: "LEARNUPON_PORTAL_URL" },
+  username: { key: "learnupon:username", env: "LEARNUPON_USERNAME" },
+  password: { key: "learnupon:password", env: "LEARNUPON_PASSWORD" },
+  userRemoval: { key: "learnupon:userRemoval", env: "LEARNUPON_USER_REMOVAL" },
+  rateLimitShare: { key: "learnupon:rateLimitShare", env: "LEARNUPON_RATE_LIMIT_SHARE" },
+  requestsPerMinute: { key: "learnupon:requestsPerMinute", env: "LEARNUPON_REQUESTS_PER_MINUTE" },
+  timeoutSeconds: { key: "learnupon:timeoutSeconds", env: "LEARNUPON_TIMEOUT_SECONDS" },
+} as const;
+
+function settingsSchema() {
+  const required = (name: keyof typeof SETTINGS) =>
+    z.string({
+      error: `missing: set it with \`pulumi config set ${SETTINGS[name].key}${name === "password" ? " --secret" : ""} …\` or the ${SETTINGS[name].env} environment variable`,
+    }).min(1, `is empty`);
+  return z.object({
+    portalUrl: required("portalUrl").pipe(
+      z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://acme.learnupon.com" }),
+    ),
+    username: required("username"),
+    password: required("password"),
+    userRemoval: z.enum(USER_REMOVAL_POLICIES, { error: "must be one of deactivate, delete, retain" }).default("deactivate"),
+    rateLimitShare: z.coerce.number().gt(0, "must be above 0").max(1, "must be at most 1").default(0.8),
+    requestsPerMinute: z.coerce.number().int().positive("must be a positive whole number").default(300),
+    timeoutSeconds: z.coerce.number().positive("must be a positive number of seconds").default(30),
+  });
+}
+
+/**
+ * Reads and validates the settings. Throws one error listing every problem by config key, and never
+ * echoes a value back (the password may be among them).
+ */
+export function readSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
+  const raw = Object.fromEntries(
+    Object.entries(SETTINGS).map(([name, { key, env: envName }]) => [name, config.get(key) ?? env[envName]]),
+  );
+  const parsed = settingsSchema().safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]) as keyof typeof SETTINGS;
+      return `${SETTINGS[name]?.key ?? name} ${issue.message}`;
+    });
+    throw new Error(`LearnUpon provider configuration is invalid:\n  - ${problems.join("\n  - ")}`);
+  }
+  const { timeoutSeconds, ...rest } = parsed.data;
+  return { ...rest, timeoutMs: timeoutSeconds * 1000 };
+}
