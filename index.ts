@@ -2,7 +2,7 @@
 // `roster:file` (YAML or CSV; default examples/roster.yaml). See README.md.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadRoster, Roster } from "./provider";
+import { loadRoster, Roster } from "pulumi-learnupon";
 
 const rosterConfig = new pulumi.Config("roster");
 const rosterFile = path.resolve(rosterConfig.get("file") ?? "examples/roster.yaml");

@@ -11,7 +11,7 @@
 import type { LearnUponClient, LearnUponEnrollment, LearnUponUser } from "./client/index.js";
 
 export class PortalSnapshot {
-  private usersById?: Promise<Map<number, LearnUponUser>>;
+  private usersById: Promise<Map<number, LearnUponUser>> | undefined;
   private readonly enrollmentsByCourse = new Map<number, Promise<Map<number, LearnUponEnrollment>>>();
   private readonly membersByGroup = new Map<number, Promise<Set<number>>>();
 

@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { LearnUponEnrollment } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 import {
-  checkFailures,
+  checkInputs,
   containsUnknown,
   exactlyOne,
   isUnknown,
@@ -41,9 +41,9 @@ export interface EnrollmentArgs {
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
 
-export function enrollmentInputsSchema() {
-  return z
-    .object({
+/** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. */
+export function enrollmentFieldsSchema() {
+  return z.object({
       userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
       userEmail: z.email("is not a valid email address").optional(),
       courseId: z.number("must be a LearnUpon course id (a number)").int().positive().optional(),
@@ -51,7 +51,11 @@ export function enrollmentInputsSchema() {
       dueDate: isoDate.optional(),
       expiresAt: isoDate.optional(),
       removeHistory: z.boolean("must be true or false").default(false),
-    })
+  });
+}
+
+export function enrollmentInputsSchema() {
+  return enrollmentFieldsSchema()
     .refine((inputs) => exactlyOne(inputs.userId, inputs.userEmail), { message: "give exactly one of userId or userEmail", path: ["userId"] })
     .refine((inputs) => exactlyOne(inputs.courseId, inputs.courseName), { message: "give exactly one of courseId or courseName", path: ["courseId"] });
 }
@@ -95,12 +99,8 @@ async function resolveCourseId({ client }: ProviderContext, inputs: EnrollmentIn
 }
 
 export const enrollmentLifecycle = {
-  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
-    const inputs = news as Record<string, unknown>;
-    if (containsUnknown(inputs)) return { inputs: inputs as EnrollmentInputs };
-    const parsed = enrollmentInputsSchema().safeParse(inputs);
-    if (!parsed.success) return { failures: checkFailures("Enrollment", undefined, parsed.error) };
-    return { inputs: parsed.data };
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
+    return checkInputs("Enrollment", { inputs: enrollmentInputsSchema(), fields: enrollmentFieldsSchema() }, news);
   },
 
   async diff(_id: string, olds: EnrollmentOutputs, news: EnrollmentInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -120,7 +120,7 @@ export const enrollmentLifecycle = {
     let enrollment = await snapshot.enrollment(user.id, courseId);
     if (!enrollment) {
       const created = await client.enrollments.create({
-        email: user.email,
+        ...(user.email ? { email: user.email } : { userId: user.id }),
         courseId,
         ...(inputs.dueDate !== undefined ? { dueDate: inputs.dueDate } : {}),
         ...(inputs.expiresAt !== undefined ? { expiresAt: inputs.expiresAt } : {}),

@@ -14,8 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProviderContext } from "../runtime.js";
 import {
-  checkFailures,
-  containsUnknown,
+  checkInputs,
   exactlyOne,
   isUnknown,
   resolveUser,
@@ -35,15 +34,19 @@ export interface GroupMembershipArgs {
   processEnrollments?: pulumi.Input<boolean>;
 }
 
-export function groupMembershipInputsSchema() {
-  return z
-    .object({
+/** The fields alone, with their defaults; `groupMembershipInputsSchema` adds the rules across fields. */
+export function groupMembershipFieldsSchema() {
+  return z.object({
       userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
       userEmail: z.email("is not a valid email address").optional(),
       groupId: z.number("must be a LearnUpon group id (a number)").int().positive().optional(),
       groupTitle: z.string().trim().min(1, "must not be empty").optional(),
       processEnrollments: z.boolean("must be true or false").default(true),
-    })
+  });
+}
+
+export function groupMembershipInputsSchema() {
+  return groupMembershipFieldsSchema()
     .refine((inputs) => exactlyOne(inputs.userId, inputs.userEmail), { message: "give exactly one of userId or userEmail", path: ["userId"] })
     .refine((inputs) => exactlyOne(inputs.groupId, inputs.groupTitle), { message: "give exactly one of groupId or groupTitle", path: ["groupId"] });
 }
@@ -57,12 +60,8 @@ function parseId(id: string): { groupId: number; userId: number } {
 }
 
 export const groupMembershipLifecycle = {
-  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<GroupMembershipInputs>> {
-    const inputs = news as Record<string, unknown>;
-    if (containsUnknown(inputs)) return { inputs: inputs as GroupMembershipInputs };
-    const parsed = groupMembershipInputsSchema().safeParse(inputs);
-    if (!parsed.success) return { failures: checkFailures("GroupMembership", undefined, parsed.error) };
-    return { inputs: parsed.data };
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<GroupMembershipInputs>> {
+    return checkInputs("GroupMembership", { inputs: groupMembershipInputsSchema(), fields: groupMembershipFieldsSchema() }, news);
   },
 
   async diff(_id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.DiffResult> {

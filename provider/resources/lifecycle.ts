@@ -44,6 +44,30 @@ export function thinProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvide
   };
 }
 
+/**
+ * `check` for every resource: validates the inputs and fills in defaults. Inputs not known yet
+ * (another resource's output during a preview) are left out of validation and passed through; the
+ * engine checks again once they are known, before anything is applied.
+ */
+export function checkInputs<Inputs>(
+  kind: ResourceKind,
+  schemas: { inputs: z.ZodType<Inputs>; fields: z.ZodType<unknown> },
+  news: Record<string, unknown>,
+  name?: string,
+): pulumi.dynamic.CheckResult<Inputs> {
+  const schema = schemas.inputs;
+  const unknownEntries = Object.entries(news).filter(([, value]) => containsUnknown(value));
+  if (unknownEntries.length === 0) {
+    const parsed = schema.safeParse(news);
+    return parsed.success ? { inputs: parsed.data } : { failures: checkFailures(kind, name, parsed.error) };
+  }
+  // Rules across fields ("exactly one of userId or userEmail") wait until every input is known.
+  const known = Object.fromEntries(Object.entries(news).filter(([, value]) => !containsUnknown(value)));
+  const parsed = schemas.fields.safeParse(known);
+  const withDefaults = parsed.success ? (parsed.data as Record<string, unknown>) : known;
+  return { inputs: { ...withDefaults, ...Object.fromEntries(unknownEntries) } as Inputs };
+}
+
 /** Zod issues as Pulumi check failures: one per problem, naming the field and the reason. */
 export function checkFailures(kind: ResourceKind, name: string | undefined, error: z.ZodError): pulumi.dynamic.CheckFailure[] {
   return error.issues.map((issue) => {

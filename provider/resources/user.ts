@@ -15,7 +15,7 @@ import { z } from "zod";
 import type { LearnUponUser, UserFields } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
-import { checkFailures, containsUnknown, PartialCreateError, sameEmail, thinProvider, warn } from "./lifecycle.js";
+import { checkInputs, containsUnknown, PartialCreateError, sameEmail, thinProvider, warn } from "./lifecycle.js";
 
 export const USER_TYPES = ["learner", "instructor", "manager", "admin"] as const;
 export type UserType = (typeof USER_TYPES)[number];
@@ -76,14 +76,15 @@ function sameValue(field: ManagedField, declared: unknown, live: unknown): boole
   return declared === live;
 }
 
-/** The declared fields that differ from `current`, in LearnUpon's wire names. */
+/** The declared fields that differ from `current`, as a `PUT /users/{id}` body. */
 function changedFields(declared: UserInputs, current: Omit<UserOutputs, "userId" | "employeeId">): UserFields {
-  const changes: UserFields = {};
+  const changes: Partial<UserInputs> = {};
   for (const field of MANAGED_FIELDS) {
-    if (sameValue(field, declared[field], current[field])) continue;
-    Object.assign(changes, toWire({ [field]: declared[field] }));
+    if (!sameValue(field, declared[field], current[field])) Object.assign(changes, { [field]: declared[field] });
   }
-  return changes;
+  const { email, ...rest } = toWire(changes);
+  // On a PUT, `email` names the user; renaming takes `new_email` (contract §2.1).
+  return email === undefined ? rest : { ...rest, new_email: email };
 }
 
 function toWire(fields: Partial<UserInputs>): UserFields {
@@ -102,14 +103,14 @@ function toWire(fields: Partial<UserInputs>): UserFields {
 /** The live user shaped like the declared inputs, keeping only what the declaration manages. */
 function liveFields(user: LearnUponUser, declared: Partial<UserOutputs>): Omit<UserOutputs, "userId" | "employeeId"> {
   const live: Omit<UserOutputs, "userId" | "employeeId"> = {
-    email: user.email,
+    email: user.email ?? "",
     firstName: user.first_name ?? "",
     lastName: user.last_name ?? "",
     userType: (user.user_type ?? "learner") as UserType,
     enabled: user.enabled ?? true,
   };
-  if (declared.username !== undefined && user.username !== undefined) live.username = user.username;
-  if (declared.language !== undefined && user.locale !== undefined) live.language = user.locale;
+  if (declared.username !== undefined && user.username != null) live.username = user.username;
+  if (declared.language !== undefined && user.locale != null) live.language = user.locale;
   if (declared.customData !== undefined) {
     const liveData = user.CustomData ?? {};
     live.customData = Object.fromEntries(
@@ -131,14 +132,8 @@ function generatedPassword(): string {
 }
 
 export const userLifecycle = {
-  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
-    const inputs = news as Record<string, unknown>;
-    if (containsUnknown(inputs)) return { inputs: inputs as UserInputs };
-    const parsed = userInputsSchema().safeParse(inputs);
-    if (!parsed.success) {
-      return { failures: checkFailures("User", inputs["employeeId"] as string | undefined, parsed.error) };
-    }
-    return { inputs: parsed.data };
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
+    return checkInputs("User", { inputs: userInputsSchema(), fields: userInputsSchema() }, news, news["employeeId"] as string | undefined);
   },
 
   async diff(_id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.DiffResult> {

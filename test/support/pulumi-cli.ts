@@ -68,7 +68,7 @@ export async function createWorkspace(options: {
     stateDir,
     env,
     run: (args, runOptions = {}) =>
-      runCommand("pulumi", [...args, "--non-interactive", "--color=never"], {
+      runCommand("pulumi", ["--non-interactive", "--color=never", ...args], {
         cwd: options.programDir,
         env: { ...env, ...runOptions.env },
         check: runOptions.check ?? true,

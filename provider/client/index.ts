@@ -1,0 +1,69 @@
+/**
+ * Public surface of the LMS API clients: the LearnUpon client and the LMS-neutral core it is
+ * built from (errors, transport, retry, rate limiting, pagination), which other backends reuse.
+ * @module
+ */
+export { createLearnUponClient, learnUponApiBaseUrl } from "./learnupon/client.js";
+export type { LearnUponClient, LearnUponClientOptions, LearnUponRateLimit } from "./learnupon/client.js";
+export type { UsersApi } from "./learnupon/users.js";
+export type {
+  EnrollmentsApi,
+  EnrollmentCreateArgs,
+  EnrollmentCreateResult,
+  EnrollmentLearner,
+  EnrollmentDates,
+} from "./learnupon/enrollments.js";
+export type { GroupMembershipsApi, MembershipCreateArgs, MembershipCreateResult } from "./learnupon/group-memberships.js";
+export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
+export { learnUponSchemas } from "./learnupon/schemas.js";
+export type {
+  LearnUponSchemas,
+  LearnUponUser,
+  LearnUponGroupMember,
+  LearnUponUserGroup,
+  LearnUponEnrollment,
+  LearnUponCourse,
+  LearnUponGroup,
+  UserFields,
+} from "./learnupon/schemas.js";
+
+export {
+  ApiError,
+  AuthError,
+  NotFoundError,
+  DuplicateError,
+  RateLimitError,
+  ValidationError,
+  ServerError,
+  TimeoutError,
+  NetworkError,
+  ResponseShapeError,
+  BudgetExhaustedError,
+  PageLimitError,
+  isApiError,
+  redact,
+} from "./errors.js";
+export type { ApiErrorName, ApiErrorInit, ShapeIssue } from "./errors.js";
+
+export { createApiClient } from "./api-client.js";
+export type { ApiClient, ApiClientOptions, SendOptions } from "./api-client.js";
+export { createTransport, DEFAULT_TIMEOUT_MS } from "./transport.js";
+export type {
+  Transport,
+  TransportOptions,
+  HttpMethod,
+  HttpRequest,
+  HttpResponse,
+  QueryParams,
+  DuplicateClassifier,
+} from "./transport.js";
+export { normalizeRetryOptions, decideRetry, sendWithRetry } from "./retry.js";
+export type { RetryOptions, NormalizedRetryOptions, RetryDecision, RetryEvent, RetryContext } from "./retry.js";
+export { parseRetryAfter, backoffDelay, retryDelay, lowRemainingPause } from "./retry-timing.js";
+export type { BackoffOptions } from "./retry-timing.js";
+export { createRateLimiter, sharedRateLimiter } from "./rate-limiter.js";
+export type { RateLimiter, RateLimiterOptions, RateLimiterStats } from "./rate-limiter.js";
+export { paginate, paginatePages, collect } from "./paginate.js";
+export type { Page, PaginateOptions } from "./paginate.js";
+export { parseShape } from "./shape.js";
+export type { ClientStats } from "./stats.js";

@@ -1,0 +1,68 @@
+/**
+ * Read-only look-ups of groups and courses (contract §2.4, §2.5), which resources reference by id
+ * or by name. Each answer is cached for the life of the client (one `pulumi` run), so a thousand
+ * enrollments in one course cost one look-up. Failures are not cached.
+ *
+ * | method                 | call                                             | re-check on our side |
+ * |------------------------|--------------------------------------------------|----------------------|
+ * | `groups.findById`      | `GET /groups` pages (no documented get-by-id)    | `id` equal           |
+ * | `groups.findByTitle`   | `GET /groups?title=`                             | `title` exactly equal |
+ * | `courses.findById`     | `GET /courses?course_id=` (`/courses/{id}` is 404, §2.5) | `id` equal   |
+ * | `courses.findByName`   | `GET /courses?name=` (a case-insensitive pattern) | `name` exactly equal, case-sensitive |
+ *
+ * The re-checks matter: an ignored filter returns everything (§1.6). Only published courses are
+ * listed, so a draft is "not found".
+ * @module
+ */
+import type { LearnUponRequests } from "./requests.js";
+import { learnUponSchemas, type LearnUponCourse, type LearnUponGroup } from "./schemas.js";
+
+export interface GroupsApi {
+  findById(id: number): Promise<LearnUponGroup | undefined>;
+  findByTitle(title: string): Promise<LearnUponGroup | undefined>;
+}
+
+export interface CoursesApi {
+  findById(id: number): Promise<LearnUponCourse | undefined>;
+  findByName(name: string): Promise<LearnUponCourse | undefined>;
+}
+
+export function createCatalogApi(requests: LearnUponRequests): { groups: GroupsApi; courses: CoursesApi } {
+  const schemas = learnUponSchemas();
+  const cache = new Map<string, Promise<unknown>>();
+
+  /** Runs `lookUp` once per key; concurrent callers share the same promise. */
+  function cached<T>(key: string, lookUp: () => Promise<T>): Promise<T> {
+    let entry = cache.get(key) as Promise<T> | undefined;
+    if (!entry) {
+      entry = lookUp();
+      cache.set(key, entry);
+      entry.catch(() => cache.delete(key));
+    }
+    return entry;
+  }
+
+  /** The first item the predicate accepts; stops fetching pages once found. */
+  async function first<T>(items: AsyncIterable<T>, accept: (item: T) => boolean): Promise<T | undefined> {
+    for await (const item of items) {
+      if (accept(item)) return item;
+    }
+    return undefined;
+  }
+
+  const groups = (query: { title?: string }) =>
+    requests.listAll({ path: "/groups", query, endpoint: "GET /groups", schema: schemas.groupList, items: (body) => body.groups });
+  const courses = (query: { course_id: number } | { name: string }) =>
+    requests.listAll({ path: "/courses", query, endpoint: "GET /courses", schema: schemas.courseList, items: (body) => body.courses });
+
+  return {
+    groups: {
+      findById: (id) => cached(`group-id:${id}`, () => first(groups({}), (group) => group.id === id)),
+      findByTitle: (title) => cached(`group-title:${title}`, () => first(groups({ title }), (group) => group.title === title)),
+    },
+    courses: {
+      findById: (id) => cached(`course-id:${id}`, () => first(courses({ course_id: id }), (course) => course.id === id)),
+      findByName: (name) => cached(`course-name:${name}`, () => first(courses({ name }), (course) => course.name === name)),
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * LearnUpon group memberships (contract §2.3), at the top-level `/group_memberships` path:
+ *
+ * | method        | call                                                                       |
+ * |---------------|----------------------------------------------------------------------------|
+ * | `listByGroup` | `GET /group_memberships?group_id=&version_id=1.1` → `user` rows (users, with `group_membership_id`) |
+ * | `listByUser`  | `GET /group_memberships?user_id=` → `group` rows (groups)                   |
+ * | `create`      | `POST /group_memberships` `{"GroupMembership":{…}}`                        |
+ * | `delete`      | `DELETE /group_memberships/0` with the same wrapped pair as body            |
+ *
+ * Flags go as the strings `"true"`/`"false"`, as the docs' examples send them (§1.2).
+ * @module
+ */
+import { DuplicateError } from "../errors.js";
+import { checkedBody, deleted, type LearnUponRequests } from "./requests.js";
+import { learnUponSchemas, type LearnUponGroupMember, type LearnUponUserGroup } from "./schemas.js";
+
+export interface MembershipCreateArgs {
+  groupId: number;
+  userId: number;
+  /**
+   * Enroll the user in the group's courses (LearnUpon's default).
+   * @default true
+   */
+  processEnrollments?: boolean | undefined;
+}
+
+/** The new membership's id (when LearnUpon returns one), or `alreadyMember` when the user was in the group before. */
+export type MembershipCreateResult = { id: number | undefined } | { alreadyMember: true };
+
+export interface GroupMembershipsApi {
+  /** The group's members (users), each with its `group_membership_id`. */
+  listByGroup(groupId: number): AsyncGenerator<LearnUponGroupMember, void, undefined>;
+  /** The groups the user belongs to. */
+  listByUser(userId: number): AsyncGenerator<LearnUponUserGroup, void, undefined>;
+  /** Adds the user; "already a member" counts as success. A failed POST is repeated only after `listByUser` shows no membership. */
+  create(args: MembershipCreateArgs): Promise<MembershipCreateResult>;
+  /**
+   * Removes the user from the group. Enrollments the group gave stay unless `processUnenrollments`
+   * (LearnUpon's default is to keep them). `false` if the membership was already gone.
+   */
+  delete(args: { groupId: number; userId: number; processUnenrollments?: boolean | undefined }): Promise<boolean>;
+}
+
+export function createGroupMembershipsApi(requests: LearnUponRequests): GroupMembershipsApi {
+  const schemas = learnUponSchemas();
+
+  const listByUser = (userId: number) =>
+    requests.listAll({
+      path: "/group_memberships",
+      query: { user_id: userId },
+      endpoint: "GET /group_memberships?user_id=",
+      schema: schemas.userGroupList,
+      items: (body) => body.group,
+    });
+
+  async function isMember(groupId: number, userId: number): Promise<boolean> {
+    for await (const group of listByUser(userId)) {
+      if (group.id === groupId) return true;
+    }
+    return false;
+  }
+
+  return {
+    listByGroup: (groupId) =>
+      requests.listAll({
+        path: "/group_memberships",
+        // version 1.1 adds the membership id to each row (§2.3).
+        query: { group_id: groupId, version_id: "1.1" },
+        endpoint: "GET /group_memberships?group_id=",
+        schema: schemas.groupMemberList,
+        items: (body) => body.user,
+      }),
+    listByUser,
+
+    async create({ groupId, userId, processEnrollments = true }) {
+      const body = checkedBody(
+        schemas.groupMembershipCreate,
+        { GroupMembership: { group_id: groupId, user_id: userId, process_enrollments: processEnrollments ? "true" : "false" } },
+        "POST /group_memberships",
+      );
+      try {
+        const response = await requests.send(
+          { method: "POST", path: "/group_memberships", body },
+          { confirmNotApplied: async () => !(await isMember(groupId, userId)) },
+        );
+        // The response body is undocumented (§2.3): take an id if there is one, never insist.
+        const id = (response as { id?: unknown } | undefined)?.id;
+        return { id: typeof id === "number" ? id : undefined };
+      } catch (error) {
+        if (error instanceof DuplicateError) return { alreadyMember: true };
+        throw error;
+      }
+    },
+
+    async delete({ groupId, userId, processUnenrollments = false }) {
+      const membership = { group_id: groupId, user_id: userId, ...(processUnenrollments && { process_unenrollments: "true" as const }) };
+      const body = checkedBody(schemas.groupMembershipDelete, { GroupMembership: membership }, "DELETE /group_memberships/0");
+      return deleted(requests.send({ method: "DELETE", path: "/group_memberships/0", body }));
+    },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Client-side throttle: a token bucket that keeps this process under a share of the server's
+ * request budget, plus a hard cap standing in for the weekly quota.
+ *
+ * - Smooth, not bursty: tokens refill continuously at `perMinute × share / 60 s` and the bucket
+ *   holds only `burst` tokens, so a parallel run is spaced out instead of firing in waves.
+ * - Fair: callers are served in arrival order.
+ * - Reacts to the server: `pauseFor()` (called by the retry layer on a 429) holds back *every*
+ *   caller, and `observe()` slows down when a "requests remaining" header runs low.
+ * - Shared: `sharedRateLimiter(key)` returns one limiter per key per process, kept on
+ *   `globalThis` under a `Symbol.for` key, because a Pulumi provider process runs many resource
+ *   operations in parallel and each resource may load its own copy of the provider code.
+ *
+ * Clock and sleep are injectable, so tests run on a fake clock in milliseconds.
+ * @module
+ */
+import { setTimeout as sleepFor } from "node:timers/promises";
+import { BudgetExhaustedError } from "./errors.js";
+import { lowRemainingPause } from "./retry-timing.js";
+
+export interface RateLimiterOptions {
+  /**
+   * The server's request budget per minute (LearnUpon measured 300, contract §1.5).
+   * @default 300
+   */
+  perMinute?: number | undefined;
+  /**
+   * The server's request budget per week (LearnUpon measured 500,000, contract §1.5).
+   * @default 500_000
+   */
+  perWeek?: number | undefined;
+  /**
+   * Fraction of both budgets this process may use; the rest stays free for the portal's other
+   * integrations (the same budget serves API and OAuth apps).
+   * @default 0.8
+   */
+  share?: number | undefined;
+  /**
+   * Requests that may leave back to back after an idle spell.
+   * @default 5
+   */
+  burst?: number | undefined;
+  /** Response header holding the requests left in the server's minute window; unset to ignore. */
+  remainingHeader?: string | undefined;
+  /**
+   * Start slowing down once `remainingHeader` reports this many requests or fewer.
+   * @default 10
+   */
+  lowWatermark?: number | undefined;
+  /** @default Date.now */
+  now?: () => number;
+  /** @default setTimeout from node:timers/promises */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RateLimiterStats {
+  /** Permits handed out. */
+  acquired: number;
+  /** Total time callers spent waiting for a permit. */
+  waitedMs: number;
+  /** Times the limiter was paused by server feedback. */
+  pauses: number;
+}
+
+export interface RateLimiter {
+  /**
+   * Resolves when the caller may send one request. Rejects with `BudgetExhaustedError` once the
+   * weekly cap is used up; `request` only names the call in that error.
+   */
+  acquire(request: { method: string; path: string }): Promise<void>;
+  /** Holds back every caller for `ms` (after a 429), then resumes at the steady rate, without a burst. */
+  pauseFor(ms: number): void;
+  /** Reads server feedback from a response's (lower-cased) headers. */
+  observe(headers: Readonly<Record<string, string>>): void;
+  stats(): RateLimiterStats;
+}
+
+const MINUTE_MS = 60_000;
+
+export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
+  const perMinute = options.perMinute ?? 300;
+  const perWeek = options.perWeek ?? 500_000;
+  const share = options.share ?? 0.8;
+  const burst = options.burst ?? 5;
+  const lowWatermark = options.lowWatermark ?? 10;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
+  if (!(share > 0 && share <= 1)) throw new RangeError(`rate limit share must be in (0, 1], got ${share}`);
+  if (!(perMinute > 0) || !(perWeek > 0) || !(burst >= 1)) {
+    throw new RangeError("rate limit perMinute and perWeek must be positive and burst at least 1");
+  }
+
+  const tokensPerMs = (perMinute * share) / MINUTE_MS;
+  const weeklyCap = Math.floor(perWeek * share);
+  let tokens = burst;
+  let lastRefill = now();
+  let pausedUntil = 0;
+  let queue: Promise<void> = Promise.resolve();
+  const stats: RateLimiterStats = { acquired: 0, waitedMs: 0, pauses: 0 };
+
+  function refill(): void {
+    const at = now();
+    // lastRefill may lie in the future during a pause: no tokens accrue until the pause ends.
+    tokens = Math.min(burst, tokens + Math.max(0, at - lastRefill) * tokensPerMs);
+    lastRefill = Math.max(lastRefill, at);
+  }
+
+  async function takePermit(request: { method: string; path: string }): Promise<void> {
+    if (stats.acquired >= weeklyCap) {
+      throw new BudgetExhaustedError(
+        `Request budget exhausted: this process already sent ${weeklyCap} requests, ${Math.round(share * 100)}% of the ` +
+          `portal's ${perWeek} per week; raise rateLimit.perWeek or rateLimit.share, or wait for the quota to recover`,
+        request,
+      );
+    }
+    for (;;) {
+      refill();
+      const waitMs = Math.ceil(Math.max(pausedUntil - now(), tokens >= 1 ? 0 : (1 - tokens) / tokensPerMs));
+      if (waitMs <= 0) break;
+      stats.waitedMs += waitMs;
+      await sleep(waitMs);
+    }
+    tokens -= 1;
+    stats.acquired += 1;
+  }
+
+  function pauseFor(ms: number): void {
+    if (!(ms > 0)) return;
+    pausedUntil = Math.max(pausedUntil, now() + ms);
+    // One request may go the moment the pause ends; the rest follow at the steady rate.
+    tokens = 1;
+    lastRefill = Math.max(lastRefill, pausedUntil);
+    stats.pauses += 1;
+  }
+
+  return {
+    acquire(request) {
+      // Chain every caller behind the previous one: first come, first served.
+      const turn = queue.then(() => takePermit(request));
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+    pauseFor,
+    observe(headers) {
+      if (options.remainingHeader === undefined) return;
+      const value = headers[options.remainingHeader.toLowerCase()];
+      if (value === undefined || value.trim() === "") return;
+      pauseFor(lowRemainingPause(Number(value), lowWatermark, MINUTE_MS));
+    },
+    stats: () => ({ ...stats }),
+  };
+}
+
+const REGISTRY_KEY = Symbol.for("pulumi-lms-client.rate-limiters");
+
+/**
+ * The process-wide limiter for `key` (normally the API base URL), created with `options` on first
+ * use. Later callers get the same instance whatever options they pass, so every resource of a run
+ * draws on one budget.
+ */
+export function sharedRateLimiter(key: string, options: RateLimiterOptions = {}): RateLimiter {
+  const holder = globalThis as { [REGISTRY_KEY]?: Map<string, RateLimiter> };
+  const registry = (holder[REGISTRY_KEY] ??= new Map<string, RateLimiter>());
+  let limiter = registry.get(key);
+  if (!limiter) {
+    limiter = createRateLimiter(options);
+    registry.set(key, limiter);
+  }
+  return limiter;
+}
