@@ -32,23 +32,28 @@ export interface Lifecycle {
 }
 
 let configSource: ConfigSource | undefined;
-let current: ProviderContext | undefined;
+let current: { key: string; context: ProviderContext } | undefined;
 
 /**
- * Called by the engine once per distinct serialized provider. It stores the config synchronously,
- * before any await, because refresh and destroy may call other methods while it is still pending.
- * Validation happens here too, so a missing portal URL or password fails the preview, not the apply.
+ * Called by the engine once per distinct serialized provider (so once per resource kind). It stores
+ * the config synchronously, before any await, because refresh and destroy may call other methods
+ * while it is still pending. Validation happens here too, so a missing portal URL or password fails
+ * the preview, not the apply.
  */
 export function configure(request: { config: ConfigSource }): Promise<void> {
   configSource = request.config;
-  current = undefined;
   readSettings(configSource);
   return Promise.resolve();
 }
 
+/**
+ * One client, rate budget and snapshot for every resource kind of the run: a user created by one
+ * kind must be visible to the memberships and enrollments of another.
+ */
 function context(): ProviderContext {
-  if (!current) {
-    const settings = readSettings(configSource ?? { get: () => undefined });
+  const settings = readSettings(configSource ?? { get: () => undefined });
+  const key = JSON.stringify(settings);
+  if (current?.key !== key) {
     const client = createLearnUponClient({
       portalUrl: settings.portalUrl,
       username: settings.username,
@@ -56,9 +61,9 @@ function context(): ProviderContext {
       timeoutMs: settings.timeoutMs,
       rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
     });
-    current = { settings, client, snapshot: new PortalSnapshot(client) };
+    current = { key, context: { settings, client, snapshot: new PortalSnapshot(client) } };
   }
-  return current;
+  return current.context;
 }
 
 const lifecycles: Record<ResourceKind, Lifecycle> = {
