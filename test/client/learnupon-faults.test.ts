@@ -120,12 +120,12 @@ describe("idempotent calls are retried", () => {
       portalUrl: t.portal.url,
       username: t.portal.username,
       password: t.portal.password,
-      timeoutMs: 100,
+      timeoutMs: 500, // the retry must answer within it on a busy machine
       rateLimiter: t.client.rateLimiter,
       sleep: t.clock.sleep,
       onRetry: (event) => t.retries.push(event),
     });
-    t.portal.faults.inject({ count: 1, latencyMs: 600 });
+    t.portal.faults.inject({ count: 1, latencyMs: 2_000 });
     expect((await client.users.get(102))?.email).toBe("grace@example.com");
     expect(t.retries.map((r) => r.reason)).toEqual(["timeout"]);
     expect(client.stats()).toMatchObject({ requests: 2, timeouts: 1, retries: 1 });
@@ -179,14 +179,14 @@ describe("a POST is retried only after a look-up proves it did not land", () => 
       portalUrl: t.portal.url,
       username: t.portal.username,
       password: t.portal.password,
-      timeoutMs: 100,
+      timeoutMs: 500,
       rateLimiter: t.client.rateLimiter,
       sleep: t.clock.sleep,
     });
-    t.portal.faults.inject({ count: 1, latencyMs: 400, match: { method: "POST" } });
+    t.portal.faults.inject({ count: 1, latencyMs: 1_500, match: { method: "POST" } });
     const id = await client.users.create({ email: "late@example.com", password: "secret1" });
     // Wait (bounded) for the first, slow POST to reach the portal.
-    for (let i = 0; i < 40 && t.portal.log.count({ method: "POST" }) < 2; i++) await sleep(25);
+    for (let i = 0; i < 200 && t.portal.log.count({ method: "POST" }) < 2; i++) await sleep(25);
     const users = t.portal.store.list(t.portal.store.users).filter((u) => u.email === "late@example.com");
     expect(users.map((u) => u.id)).toEqual([id]);
     expect(t.portal.log.entries({ method: "POST" }).map((e) => e.status)).toEqual([200, 422]); // the late one was refused

@@ -31,7 +31,7 @@ async function failingCall(step: ScriptStep): Promise<unknown> {
     portalUrl: server.url,
     username: USERNAME,
     password: PASSWORD,
-    timeoutMs: 50,
+    timeoutMs: 750, // generous: the first request of a cold, busy machine can take a few hundred ms
     retry: { limit: 0 },
     rateLimiter: createRateLimiter({ perMinute: 600_000 }),
   });
@@ -69,7 +69,7 @@ describe("no credential in any rendering of an error", () => {
       expectedName: "ValidationError",
     },
     { name: "500 with the credentials in a text body", step: { status: 500, body: `stack trace: auth=${AUTHORIZATION} pw=${PASSWORD}` }, expectedName: "ServerError" },
-    { name: "timeout", step: { status: 200, body: { id: 1 }, delayMs: 1_000 }, expectedName: "TimeoutError" },
+    { name: "timeout", step: { status: 200, body: { id: 1 }, delayMs: 2_000 }, expectedName: "TimeoutError" },
     { name: "connection reset", step: "reset", expectedName: "NetworkError" },
   ])("$name", async ({ step, expectedName }) => {
     const error = await failingCall(step);

@@ -130,8 +130,8 @@ describe("sendWithRetry over HTTP (transcripts)", () => {
 
   it("GET: an attempt beyond the per-call timeout is a TimeoutError and is retried", async () => {
     const { api, events, log } = await clientFor(
-      [{ status: 200, body: {}, delayMs: 2_000 }, { status: 200, body: { ok: true } }],
-      { timeoutMs: 100 },
+      [{ status: 200, body: {}, delayMs: 3_000 }, { status: 200, body: { ok: true } }],
+      { timeoutMs: 500 }, // the retry must answer within it on a busy machine
     );
     expect((await api.send({ method: "GET", path: "/slow" })).body).toEqual({ ok: true });
     expect(events.map((e) => e.reason)).toEqual(["timeout"]);
