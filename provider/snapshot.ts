@@ -54,8 +54,11 @@ export class PortalSnapshot {
     return (await this.groupMembers(groupId)).has(userId);
   }
 
+  /** Only a group already listed needs updating; one never listed is listed fresh when asked. */
   async rememberMembership(userId: number, groupId: number, member: boolean): Promise<void> {
-    const members = await this.groupMembers(groupId);
+    const listing = this.membersByGroup.get(groupId);
+    if (!listing) return;
+    const members = await listing;
     if (member) members.add(userId);
     else members.delete(userId);
   }

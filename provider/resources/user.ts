@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { LearnUponUser, UserFields } from "../client/index.js";
+import { NotFoundError, type LearnUponUser, type UserFields } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
 import { checkInputs, containsUnknown, PartialCreateError, sameEmail, thinProvider, warn } from "./lifecycle.js";
@@ -121,6 +121,18 @@ function liveFields(user: LearnUponUser, declared: Partial<UserOutputs>): Omit<U
   return live;
 }
 
+/** The user as a read would show it after a `PUT` of `changes`, so the run's snapshot stays coherent. */
+function withChanges(user: LearnUponUser, changes: UserFields): LearnUponUser {
+  const { new_email, language, CustomData, ...sameNames } = changes;
+  return {
+    ...user,
+    ...sameNames,
+    ...(new_email !== undefined && { email: new_email }), // a rename is sent as new_email, read back as email
+    ...(language !== undefined && { locale: language }), // sent as language, read back as locale
+    ...(CustomData !== undefined && { CustomData: { ...user.CustomData, ...CustomData } }), // LearnUpon merges labels
+  };
+}
+
 function outputsOf(inputs: UserInputs, userId: number): UserOutputs {
   const { password: _writeOnly, ...rest } = inputs;
   return { ...rest, userId };
@@ -133,7 +145,9 @@ function generatedPassword(): string {
 
 export const userLifecycle = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
-    return checkInputs("User", { inputs: userInputsSchema(), fields: userInputsSchema() }, news, news["employeeId"] as string | undefined);
+    // `fields` validates the known inputs alone, so a required one may be among the unknown.
+    const schemas = { inputs: userInputsSchema(), fields: userInputsSchema().partial() };
+    return checkInputs("User", schemas, news, news["employeeId"] as string | undefined);
   },
 
   async diff(_id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -163,7 +177,7 @@ export const userLifecycle = {
         const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: existing.id };
         throw new PartialCreateError(String(existing.id), adoptedAsIs, error);
       }
-      await snapshot.rememberUser({ ...existing, ...changes });
+      await snapshot.rememberUser(withChanges(existing, changes));
     }
     return { id: String(existing.id), outs: outputsOf(inputs, existing.id) };
   },
@@ -184,7 +198,7 @@ export const userLifecycle = {
     if (Object.keys(changes).length > 0) {
       await client.users.update(Number(id), changes);
       const known = await snapshot.userById(Number(id));
-      if (known) await snapshot.rememberUser({ ...known, ...changes });
+      if (known) await snapshot.rememberUser(withChanges(known, changes));
     }
     return { outs: outputsOf(news, Number(id)) };
   },
@@ -199,7 +213,14 @@ export const userLifecycle = {
       await snapshot.forgetUser(Number(id));
       console.log(`${who} deleted with its training history (removal policy: delete)`);
     } else {
-      await client.users.setEnabled(Number(id), false);
+      try {
+        await client.users.setEnabled(Number(id), false);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        await snapshot.forgetUser(Number(id)); // deleted by hand since the last refresh: nothing left to deactivate
+        console.log(`${who} no longer exists in the portal; nothing to deactivate (removal policy: deactivate)`);
+        return;
+      }
       const known = await snapshot.userById(Number(id));
       if (known) await snapshot.rememberUser({ ...known, enabled: false });
       console.log(`${who} deactivated; its training history is kept (removal policy: deactivate)`);
