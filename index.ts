@@ -1,14 +1,23 @@
 // The roster program: converges a LearnUpon portal to the roster file named by stack config
 // `roster:file` (YAML or CSV; default examples/roster.yaml). See README.md.
+//
+// Before anything is registered, the removal guard compares the roster with the people the last
+// update managed (this stack's `managedPeople` output) and refuses a change that would remove many
+// people, an admin or the API user (stack config `roster:maxRemovals`, `roster:allowAdminRemoval`).
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadRoster, Roster } from "pulumi-learnupon";
+import { loadRoster, removalGuardFromStack, Roster } from "pulumi-learnupon";
 
-const rosterConfig = new pulumi.Config("roster");
-const rosterFile = path.resolve(rosterConfig.get("file") ?? "examples/roster.yaml");
+export = async () => {
+  const rosterConfig = new pulumi.Config("roster");
+  const rosterFile = path.resolve(rosterConfig.get("file") ?? "examples/roster.yaml");
 
-const roster = new Roster("roster", { people: loadRoster(rosterFile) });
+  const roster = new Roster("roster", { people: loadRoster(rosterFile), removalGuard: await removalGuardFromStack() });
 
-export const people = { active: roster.counts.activePeople, deactivated: roster.counts.deactivatedPeople };
-export const enrollments = roster.counts.enrollments;
-export const memberships = roster.counts.memberships;
+  return {
+    people: { active: roster.counts.activePeople, deactivated: roster.counts.deactivatedPeople },
+    enrollments: roster.counts.enrollments,
+    memberships: roster.counts.memberships,
+    managedPeople: roster.managedPeople, // read back by the next run's removal guard
+  };
+};

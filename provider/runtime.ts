@@ -12,7 +12,7 @@ import { enrollmentLifecycle } from "./resources/enrollment.js";
 import { groupMembershipLifecycle } from "./resources/group-membership.js";
 import type { ResourceKind } from "./resources/lifecycle.js";
 import { userLifecycle } from "./resources/user.js";
-import { readSettings, type ConfigSource, type ProviderSettings } from "./settings.js";
+import { configProblem, readSettings, type ConfigSource, type ProviderSettings } from "./settings.js";
 import { PortalSnapshot } from "./snapshot.js";
 
 /** What a resource's lifecycle functions get besides the engine's arguments. */
@@ -73,6 +73,16 @@ const lifecycles: Record<ResourceKind, Lifecycle> = {
 };
 
 export async function dispatch(kind: ResourceKind, method: keyof Lifecycle, ...args: unknown[]): Promise<unknown> {
+  try {
+    return await call(kind, method, args);
+  } catch (error) {
+    // Rejected credentials and an unreachable portal say which stack config to fix, the same for every resource.
+    const problem = configProblem(error, current?.context.client.apiBaseUrl);
+    throw problem === undefined ? error : new Error(problem, { cause: error });
+  }
+}
+
+function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]): Promise<unknown> {
   const resource = lifecycles[kind];
   if (!resource) throw new Error(`unknown LearnUpon resource kind ${String(kind)}`);
   switch (method) {

@@ -14,6 +14,7 @@
  * @module
  */
 import { z } from "zod";
+import { AuthError, NetworkError } from "./client/index.js";
 
 export const USER_REMOVAL_POLICIES = ["deactivate", "delete", "retain"] as const;
 export type UserRemovalPolicy = (typeof USER_REMOVAL_POLICIES)[number];
@@ -79,4 +80,22 @@ export function readSettings(config: ConfigSource, env: NodeJS.ProcessEnv = proc
   }
   const { timeoutSeconds, ...rest } = parsed.data;
   return { ...rest, timeoutMs: timeoutSeconds * 1000 };
+}
+
+/** Socket errors that mean the portal URL points nowhere, as opposed to a connection that broke. */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * When a failed call was the configuration's fault, says so and names the stack config to fix:
+ * rejected credentials, or a portal URL that reaches nothing. `undefined` for any other failure.
+ */
+export function configProblem(error: unknown, apiBaseUrl?: string): string | undefined {
+  if (error instanceof AuthError) {
+    return `LearnUpon rejected the API credentials (HTTP ${error.status}): check ${SETTINGS.username.key} and ${SETTINGS.password.key}`;
+  }
+  const code = error instanceof NetworkError ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code)) {
+    return `cannot reach the LearnUpon portal${apiBaseUrl ? ` at ${apiBaseUrl}` : ""} (${code}): check ${SETTINGS.portalUrl.key}`;
+  }
+  return undefined;
 }

@@ -76,7 +76,12 @@ export const groupMembershipLifecycle = {
     const { client, snapshot } = context;
     const [user, groupId] = await Promise.all([resolveUser(context, inputs), resolveGroupId(context, inputs)]);
     if (!(await snapshot.isMember(user.id, groupId))) {
-      await client.groupMemberships.create({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
+      try {
+        await client.groupMemberships.create({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
+      } catch (error) {
+        // A POST that timed out or lost its answer may have landed all the same: adopt the membership if it is there now.
+        if (!(await isMemberNow(context, groupId, user.id))) throw error;
+      }
       await snapshot.rememberMembership(user.id, groupId, true);
     }
     return { id: `${groupId}:${user.id}`, outs: { ...inputs, userId: user.id, groupId } };
@@ -88,7 +93,15 @@ export const groupMembershipLifecycle = {
       warn(`LearnUpon user ${userId} is no longer a member of group ${groupId}; the membership is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
-    return { id, props, inputs: props };
+    // The inputs as declared: an id resolved at create from an email or a title is an output only;
+    // in the inputs it would make the next `up` rewrite the whole checkpoint for this resource.
+    const { userId: resolvedUserId, groupId: resolvedGroupId, ...declared } = props;
+    const inputs = {
+      ...declared,
+      ...(props.userEmail === undefined ? { userId: resolvedUserId } : {}),
+      ...(props.groupTitle === undefined ? { groupId: resolvedGroupId } : {}),
+    };
+    return { id, props, inputs: inputs as GroupMembershipOutputs };
   },
 
   async update(_context: ProviderContext, _id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.UpdateResult<GroupMembershipOutputs>> {
@@ -101,6 +114,18 @@ export const groupMembershipLifecycle = {
     await snapshot.rememberMembership(userId, groupId, false);
   },
 };
+
+/** Asks the portal, past the run's snapshot; a failed look-up proves nothing and answers false. */
+async function isMemberNow({ client }: ProviderContext, groupId: number, userId: number): Promise<boolean> {
+  try {
+    for await (const group of client.groupMemberships.listByUser(userId)) {
+      if (group.id === groupId) return true;
+    }
+  } catch {
+    // fall through
+  }
+  return false;
+}
 
 async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembershipInputs): Promise<number> {
   if (inputs.groupId !== undefined) return inputs.groupId;

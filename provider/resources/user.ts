@@ -159,13 +159,21 @@ export const userLifecycle = {
   },
 
   async create({ client, snapshot }: ProviderContext, inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
-    const existing = await snapshot.userByEmail(inputs.email);
+    let existing = await snapshot.userByEmail(inputs.email);
     if (!existing) {
       const fields: UserFields = { ...toWire(inputs), password: inputs.password ?? generatedPassword() };
-      const userId = await client.users.create(fields);
-      const { password: _password, ...stored } = fields;
-      await snapshot.rememberUser({ id: userId, ...stored, locale: inputs.language } as LearnUponUser);
-      return { id: String(userId), outs: outputsOf(inputs, userId) };
+      try {
+        const userId = await client.users.create(fields);
+        const { password: _password, ...stored } = fields;
+        await snapshot.rememberUser({ id: userId, ...stored, locale: inputs.language } as LearnUponUser);
+        return { id: String(userId), outs: outputsOf(inputs, userId) };
+      } catch (error) {
+        // A POST that timed out or lost its answer may have landed all the same (and a retry of it
+        // then finds the email taken): the email is the identity, so adopt whoever holds it now.
+        existing = await client.users.searchByEmail(inputs.email).catch(() => undefined);
+        if (!existing) throw error;
+        await snapshot.rememberUser(existing);
+      }
     }
 
     // Adopt: the person exists already (perhaps deactivated when they left): bring them to the roster.

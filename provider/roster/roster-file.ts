@@ -24,6 +24,7 @@
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse as parseCsv } from "csv-parse/sync";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -51,7 +52,8 @@ export interface RosterPerson {
   courses: RosterCourse[];
 }
 
-export class RosterError extends Error {
+/** A RunError, so `pulumi preview` prints the problems alone, without a stack trace. */
+export class RosterError extends pulumi.RunError {
   override readonly name = "RosterError";
   constructor(
     readonly file: string,
@@ -62,7 +64,9 @@ export class RosterError extends Error {
 }
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
-const nonEmpty = z.string("must be text").trim().min(1, "must not be empty");
+/** A blank CSV cell arrives as undefined: for a required field that is "empty", not "not text". */
+const blankOr = (reason: string) => (issue: { input?: unknown }) => (issue.input === undefined ? "must not be empty" : reason);
+const nonEmpty = z.string({ error: blankOr("must be text") }).trim().min(1, "must not be empty");
 
 function personSchema() {
   const course = z.union([
@@ -71,8 +75,12 @@ function personSchema() {
   ]);
   return z
     .object({
-      employeeId: z.coerce.string().trim().min(1, "must not be empty").regex(/^[\w.@-]+$/, "may hold only letters, digits, and . _ @ -"),
-      email: z.email("is not a valid email address"),
+      // A number in YAML (employeeId: 1001) is an id too; a blank cell must not become "undefined".
+      employeeId: z.preprocess(
+        (value) => (typeof value === "number" ? String(value) : value),
+        nonEmpty.regex(/^[\w.@-]+$/, "may hold only letters, digits, and . _ @ -"),
+      ),
+      email: z.email({ error: blankOr("is not a valid email address") }),
       firstName: nonEmpty,
       lastName: nonEmpty,
       username: nonEmpty.optional(),
@@ -85,6 +93,14 @@ function personSchema() {
       courses: z.array(course).default([]),
     })
     .strict();
+}
+
+/** Where each loaded person was declared (`people.csv:row 4`), so later errors can point at it. */
+const entrySources = new WeakMap<RosterPerson, string>();
+
+/** `file:row or entry` of a person returned by `loadRoster`, or undefined for one built in code. */
+export function rosterEntryOf(person: RosterPerson): string | undefined {
+  return entrySources.get(person);
 }
 
 /** Reads and validates a roster file (.yaml, .yml, .json or .csv). Throws a RosterError listing every problem. */
@@ -187,6 +203,7 @@ function validatePeople(file: string, entries: Array<{ where: string; entry: unk
       continue;
     }
     const person = parsed.data as RosterPerson;
+    entrySources.set(person, `${file}:${where}`);
     // LearnUpon compares emails without case, so two people differing only in case would be one user.
     const keys = { employeeId: person.employeeId, email: person.email.toLowerCase() };
     for (const field of ["employeeId", "email"] as const) {

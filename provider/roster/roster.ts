@@ -7,16 +7,23 @@
  * const roster = new Roster("portal", { people: loadRoster("people.csv") });
  * export const counts = roster.counts;
  * ```
+ *
+ * With `removalGuard` (see `removalGuardFromStack`), a roster that would remove too many people, an
+ * admin or the API user throws before any resource is registered.
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
+import { assertRemovalsAllowed, managedPeopleOf, type ManagedPeople, type RemovalGuardSettings } from "../gitops/removal-guard.js";
 import { Enrollment } from "../resources/enrollment.js";
 import { GroupMembership } from "../resources/group-membership.js";
 import { User } from "../resources/user.js";
+import { afterPortalCheck, type PlannedResource } from "./preflight.js";
 import type { RosterPerson } from "./roster-file.js";
 
 export interface RosterArgs {
   people: RosterPerson[];
+  /** Refuse mass removals and admin removals; without it, any roster change is applied. */
+  removalGuard?: RemovalGuardSettings;
 }
 
 export interface RosterCounts {
@@ -32,9 +39,17 @@ export class Roster extends pulumi.ComponentResource {
   readonly enrollments: Enrollment[] = [];
   readonly memberships: GroupMembership[] = [];
   readonly counts: RosterCounts;
+  /**
+   * Who this roster manages: export it as the stack output `managedPeople` for the next run's guard.
+   * Secret only so that each update's log shows one line instead of every person's email.
+   */
+  readonly managedPeople: pulumi.Output<ManagedPeople>;
 
   constructor(name: string, args: RosterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Before super(): a refused change registers nothing at all.
+    if (args.removalGuard) assertRemovalsAllowed(args.people, args.removalGuard);
     super("learnupon:index:Roster", name, {}, opts);
+    const planned: PlannedResource[] = [];
     for (const person of args.people) {
       const user = new User(
         person.employeeId,
@@ -53,10 +68,11 @@ export class Roster extends pulumi.ComponentResource {
         { parent: this },
       );
       this.users[person.employeeId] = user;
+      planned.push({ person, resource: user });
       for (const groupTitle of person.groups) {
-        this.memberships.push(
-          new GroupMembership(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this }),
-        );
+        const membership = new GroupMembership(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this });
+        this.memberships.push(membership);
+        planned.push({ person, resource: membership, needs: { field: "groups", title: groupTitle } });
       }
       for (const course of person.courses) {
         this.enrollments.push(
@@ -72,6 +88,7 @@ export class Roster extends pulumi.ComponentResource {
             { parent: this },
           ),
         );
+        planned.push({ person, resource: this.enrollments.at(-1)!, needs: { field: "courses", name: course.name } });
       }
     }
     this.counts = {
@@ -80,6 +97,8 @@ export class Roster extends pulumi.ComponentResource {
       enrollments: this.enrollments.length,
       memberships: this.memberships.length,
     };
-    this.registerOutputs({ counts: this.counts });
+    this.managedPeople = pulumi.secret(managedPeopleOf(args.people));
+    // A preview fails here, with every missing group or course named, before anything is applied.
+    this.registerOutputs(afterPortalCheck(planned, { counts: this.counts }));
   }
 }

@@ -118,7 +118,8 @@ describe("Enrollment read", () => {
     const result = await enrollmentLifecycle.read(t.nextRun(), id, outs as EnrollmentOutputs);
 
     const live = { ...inputs, userId: 11, courseId: 201 };
-    expect(result).toEqual({ id: "600001", props: { ...live, enrollmentId: 600001, status, progress }, inputs: live });
+    // The inputs as declared: the ids resolved from the email and the course name are outputs only.
+    expect(result).toEqual({ id: "600001", props: { ...live, enrollmentId: 600001, status, progress }, inputs });
     expect(await enrollmentLifecycle.diff(id, result.props as EnrollmentOutputs, inputs)).toEqual({ changes: false, replaces: [] });
   });
 

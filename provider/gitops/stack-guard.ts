@@ -1,0 +1,67 @@
+/**
+ * The removal guard's settings for the running stack: who the stack managed after its last update,
+ * and the limits from stack config.
+ *
+ * Who the stack managed is the stack's own `managedPeople` output, read through a StackReference
+ * to the stack itself (`organization/<project>/<stack>` on file and S3 backends, `<org>/…` on
+ * Pulumi Cloud). The engine reads a StackReference during `pulumi preview` too, from the backend
+ * and without calling the portal, so the guard can refuse a change before anything is planned.
+ * The reference shows up in previews as one `read` step, which is not a change.
+ *
+ * ```ts
+ * export = async () => {
+ *   const roster = new Roster("roster", { people, removalGuard: await removalGuardFromStack() });
+ *   return { managedPeople: roster.managedPeople }; // the next run's guard reads it back
+ * };
+ * ```
+ * @module
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { USER_TYPES } from "../resources/user.js";
+import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
+import { RemovalRefusedError, type ManagedPeople, type RemovalGuardSettings } from "./removal-guard.js";
+
+/** The stack output the program must export (`roster.managedPeople`) for the guard to work. */
+const MANAGED_PEOPLE_OUTPUT = "managedPeople";
+
+const managedPeopleSchema = z.record(
+  z.string(),
+  z.object({
+    email: z.string(),
+    userType: z.enum(USER_TYPES),
+    enabled: z.boolean(),
+    removal: z.enum(USER_REMOVAL_POLICIES).optional(),
+  }),
+);
+
+/** Reads the guard's settings: call it in the program before creating the `Roster`. */
+export async function removalGuardFromStack(): Promise<RemovalGuardSettings> {
+  const rosterConfig = new pulumi.Config("roster");
+  const learnUponConfig = new pulumi.Config("learnupon");
+  // The provider falls back to these environment variables too; the guard must judge by the same values.
+  const userRemoval = learnUponConfig.get("userRemoval") ?? process.env["LEARNUPON_USER_REMOVAL"];
+  return {
+    previous: await previousManagedPeople(),
+    maxRemovals: rosterConfig.get("maxRemovals"),
+    allowAdminRemoval: rosterConfig.getBoolean("allowAdminRemoval") ?? false,
+    apiUsername: learnUponConfig.get("username") ?? process.env["LEARNUPON_USERNAME"],
+    // An unknown policy fails in the provider's configure; until then, count as the default does.
+    defaultRemoval: USER_REMOVAL_POLICIES.includes(userRemoval as UserRemovalPolicy) ? (userRemoval as UserRemovalPolicy) : "deactivate",
+  };
+}
+
+/** The `managedPeople` output of this stack's last update, or `undefined` before the first one. */
+async function previousManagedPeople(): Promise<ManagedPeople | undefined> {
+  const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+  const { value, secretValue } = await self.getOutputDetails(MANAGED_PEOPLE_OUTPUT);
+  const recorded = value ?? secretValue; // `Roster` makes it a secret
+  if (recorded === undefined) return undefined;
+  const parsed = managedPeopleSchema.safeParse(recorded);
+  if (!parsed.success) {
+    throw new RemovalRefusedError(
+      `the stack output ${MANAGED_PEOPLE_OUTPUT} is not a list of managed people, so the removal guard cannot count removals: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}

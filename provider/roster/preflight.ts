@@ -1,0 +1,128 @@
+/**
+ * The roster's look at the portal during `pulumi preview`, for what `check` cannot see: whether the
+ * groups and courses the roster names exist, and whether the portal URL and the credentials work.
+ * `check` and `diff` never call the API, so without this a typo in a course name would pass the
+ * preview and fail halfway through `pulumi up`, after people were already created.
+ *
+ * It looks only when the preview creates something, and only at what is created: the engine answers
+ * a resource it keeps with the id in state and one it will create with an unknown id. So a preview
+ * with nothing new costs no API call, and a first preview of 1,000 people costs one search plus one
+ * look-up per distinct group and course. Every call is a read.
+ * @module
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createLearnUponClient, type LearnUponClient } from "../client/index.js";
+import { configProblem, readSettings } from "../settings.js";
+import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
+
+/** One resource the Roster declares, with the catalog name it needs from the portal, if any. */
+export interface PlannedResource {
+  person: RosterPerson;
+  resource: pulumi.CustomResource;
+  needs?: { field: "groups"; title: string } | { field: "courses"; name: string };
+}
+
+/** Problem lines shown before "… and N more", so a misspelt course shared by 500 people stays readable. */
+const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * `outputs`, once the preview's portal check is done: pass it to the component's `registerOutputs`,
+ * so the program waits for the check.
+ */
+export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: Outputs): Promise<Outputs> {
+  const checked = checkPortalInPreview(planned);
+  // A failure is left unhandled on purpose, as the SDK does with a failed registration: its handler
+  // prints the message and fails the run.
+  void checked.then(() => undefined);
+  return checked.then(
+    () => outputs,
+    () => outputs,
+  );
+}
+
+/**
+ * During a preview, fails with one error naming each roster entry, field and reason when the
+ * resources to be created name a missing group or course, or when the portal cannot be used.
+ * Resolves at once outside previews: `pulumi up` previews first, and `create` reports the same
+ * problems for `pulumi up --skip-preview`.
+ */
+async function checkPortalInPreview(planned: PlannedResource[]): Promise<void> {
+  if (!pulumi.runtime.isDryRun()) return;
+  const created = (await Promise.all(planned.map(async (item) => ((await willBeCreated(item.resource)) ? [item] : [])))).flat();
+  if (created.length === 0) return;
+
+  let client: LearnUponClient | undefined;
+  let problems: string[];
+  try {
+    const settings = readSettings({ get: (key) => pulumi.runtime.getConfig(key) });
+    client = createLearnUponClient({
+      portalUrl: settings.portalUrl,
+      username: settings.username,
+      password: settings.password,
+      timeoutMs: settings.timeoutMs,
+      rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
+      // A refused connection is a wrong URL far more often than a blip: give up within a second.
+      retry: { limit: 2, backoffBaseMs: 250 },
+    });
+    problems = await missingCatalogNames(client, created);
+  } catch (error) {
+    const reason = configProblem(error, client?.apiBaseUrl) ?? (error instanceof Error ? error.message : String(error));
+    throw portalCheckError(`cannot check the roster against the LearnUpon portal: ${reason}`);
+  } finally {
+    await client?.close();
+  }
+  if (problems.length > 0) {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more`);
+    const message = `the roster names ${problems.length === 1 ? "a group or course" : "groups or courses"} the LearnUpon portal at ${client?.apiBaseUrl} does not have:\n  - ${listed.join("\n  - ")}`;
+    throw portalCheckError(message);
+  }
+}
+
+/**
+ * A RunError shows only its message. This one fails after the program's main function returned, when
+ * the SDK prints an error's stack instead, so the stack is the message too.
+ */
+function portalCheckError(message: string): pulumi.RunError {
+  const error = new pulumi.RunError(message);
+  error.stack = message;
+  return error;
+}
+
+/** One `file:entry: field: reason` line per created resource whose group or course is missing. */
+async function missingCatalogNames(client: LearnUponClient, created: PlannedResource[]): Promise<string[]> {
+  // The search proves the URL and the credentials before anything else is asked.
+  await client.users.searchByEmail(created[0]!.person.email);
+  // The catalog caches each answer for the run, so a course shared by 500 people is looked up once.
+  const exists = (needs: NonNullable<PlannedResource["needs"]>): Promise<boolean> =>
+    needs.field === "groups"
+      ? client.groups.findByTitle(needs.title).then((group) => group !== undefined)
+      : client.courses.findByName(needs.name).then((course) => course !== undefined);
+  const found = await Promise.all(created.map(({ needs }) => (needs ? exists(needs) : true)));
+  const problems: string[] = [];
+  for (const [index, { person, needs }] of created.entries()) {
+    if (!needs || found[index]) continue;
+    const entry = rosterEntryOf(person) ?? `employee ${person.employeeId}`;
+    problems.push(
+      needs.field === "groups"
+        ? `${entry}: groups: no group is titled "${needs.title}"`
+        : `${entry}: courses: no published course is named "${needs.name}"`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * True when the preview will create the resource. `apply` runs only for a known id; `isSecret`
+ * settles once the engine has answered, known or not, and by the next turn of the event loop the
+ * `apply` has run if it is going to.
+ */
+function willBeCreated(resource: pulumi.CustomResource): Promise<boolean> {
+  return new Promise((resolve) => {
+    resource.id.apply((id) => {
+      resolve(false);
+      return id;
+    });
+    void pulumi.isSecret(resource.id).then(() => setImmediate(() => resolve(true)));
+  });
+}
