@@ -14,6 +14,7 @@ export class PortalSnapshot {
   private usersById: Promise<Map<number, LearnUponUser>> | undefined;
   private readonly enrollmentsByCourse = new Map<number, Promise<Map<number, LearnUponEnrollment>>>();
   private readonly membersByGroup = new Map<number, Promise<Set<number>>>();
+  private readonly claimedThisRun = new Set<string>();
 
   constructor(private readonly client: LearnUponClient) {}
 
@@ -61,6 +62,20 @@ export class PortalSnapshot {
     const members = await listing;
     if (member) members.add(userId);
     else members.delete(userId);
+  }
+
+  /**
+   * Marks a LearnUpon object as adopted by a resource in this run. When a person's
+   * employee id changes, the new resource adopts their user (and memberships and enrollments)
+   * before the engine deletes the old resources at the end of the run; those deletes must then
+   * leave the objects alone.
+   */
+  claim(key: string): void {
+    this.claimedThisRun.add(key);
+  }
+
+  isClaimed(key: string): boolean {
+    return this.claimedThisRun.has(key);
   }
 
   private users(): Promise<Map<number, LearnUponUser>> {

@@ -145,6 +145,7 @@ export const enrollmentLifecycle = {
     // Adopted: bring its dates to the declaration.
     const changes = datesToChange(inputs, { dueDate: enrollment.due_date ?? undefined, expiresAt: enrollment.course_access_expires_at ?? undefined });
     if (Object.keys(changes).length > 0) await client.enrollments.update(enrollment.id, changes);
+    snapshot.claim(`enrollment:${enrollment.id}`);
     return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
   },
 
@@ -170,6 +171,7 @@ export const enrollmentLifecycle = {
   async delete(context: ProviderContext, id: string, props: EnrollmentOutputs): Promise<void> {
     const enrollment = await context.snapshot.enrollment(props.userId, props.courseId);
     if (!enrollment) return; // already gone
+    if (context.snapshot.isClaimed(`enrollment:${enrollment.id}`)) return; // adopted by another resource this run
     const completed = COMPLETED_STATUSES.has(enrollment.status ?? "");
     if (completed && !props.removeHistory) {
       console.log(`kept completed enrollment ${id} (user ${props.userId}, course ${props.courseId}) as training history; set removeHistory to delete it`);

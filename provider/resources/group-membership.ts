@@ -75,7 +75,9 @@ export const groupMembershipLifecycle = {
   async create(context: ProviderContext, inputs: GroupMembershipInputs): Promise<pulumi.dynamic.CreateResult<GroupMembershipOutputs>> {
     const { client, snapshot } = context;
     const [user, groupId] = await Promise.all([resolveUser(context, inputs), resolveGroupId(context, inputs)]);
-    if (!(await snapshot.isMember(user.id, groupId))) {
+    if (await snapshot.isMember(user.id, groupId)) {
+      snapshot.claim(`membership:${groupId}:${user.id}`);
+    } else {
       try {
         await client.groupMemberships.create({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
       } catch (error) {
@@ -109,6 +111,7 @@ export const groupMembershipLifecycle = {
   },
 
   async delete({ client, snapshot }: ProviderContext, id: string): Promise<void> {
+    if (snapshot.isClaimed(`membership:${id}`)) return; // adopted by another resource this run
     const { groupId, userId } = parseId(id);
     await client.groupMemberships.delete({ groupId, userId });
     await snapshot.rememberMembership(userId, groupId, false);

@@ -177,6 +177,7 @@ export const userLifecycle = {
     }
 
     // Adopt: the person exists already (perhaps deactivated when they left): bring them to the roster.
+    snapshot.claim(`user:${existing.id}`);
     const changes = changedFields(inputs, liveFields(existing, inputs));
     if (Object.keys(changes).length > 0) {
       try {
@@ -214,7 +215,9 @@ export const userLifecycle = {
   async delete({ client, settings, snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<void> {
     const policy = props.removal ?? settings.userRemoval;
     const who = `LearnUpon user ${id} (employee ${props.employeeId})`;
-    if (policy === "retain") {
+    if (snapshot.isClaimed(`user:${id}`)) {
+      console.log(`${who} is now managed under another employee id; left as it is`);
+    } else if (policy === "retain") {
       console.log(`${who} is no longer managed; left as it is in the portal (removal policy: retain)`);
     } else if (policy === "delete") {
       await client.users.delete(Number(id));

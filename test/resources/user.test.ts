@@ -328,3 +328,17 @@ describe("User diff", () => {
     expect(await userLifecycle.diff("11", ADA_OUTPUTS, news)).toEqual({ changes: true });
   });
 });
+
+describe("a person's employee id changes", () => {
+  it("the new resource adopts the user and the old one's delete leaves it enabled", async () => {
+    const t = await start({ seed: seedWith({ email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" }) });
+
+    const renamed = await create(t.context, { ...ADA, employeeId: "E2002" });
+    await userLifecycle.delete(t.context, "11", { ...ADA_OUTPUTS, userId: 11 });
+
+    expect(renamed.id).toBe("11");
+    expect(t.portal.store.users.get(11)?.enabled).toBe(true);
+    expect(t.writes()).toEqual([]);
+    expect(t.stdout()).toContain("LearnUpon user 11 (employee E1001) is now managed under another employee id; left as it is");
+  });
+});
