@@ -8,11 +8,12 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadRoster, removalGuardFromStack, Roster } from "pulumi-learnupon";
 
-export = async () => {
-  const rosterConfig = new pulumi.Config("roster");
-  const rosterFile = path.resolve(rosterConfig.get("file") ?? "examples/roster.yaml");
+const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "examples/roster.yaml");
+// Read before the async program starts: an error thrown from inside it takes the SDK ~20 s to report.
+const people = loadRoster(rosterFile);
 
-  const roster = new Roster("roster", { people: loadRoster(rosterFile), removalGuard: await removalGuardFromStack() });
+export = async () => {
+  const roster = new Roster("roster", { people, removalGuard: await removalGuardFromStack() });
 
   return {
     people: { active: roster.counts.activePeople, deactivated: roster.counts.deactivatedPeople },

@@ -43,7 +43,6 @@ export interface Scenario {
   pulumi(args: string[], options?: { env?: Record<string, string> }): Promise<RunResult>;
   /** Starts `pulumi <args>` in a new session (so that the whole run can be killed) and returns at once. */
   spawnPulumi(args: string[]): { child: ChildProcess; exited: Promise<number | null> };
-  setConfig(key: string, value: string, options?: { secret?: boolean }): Promise<void>;
   writeRoster(people: Person[]): Promise<void>;
   /** Removes the stack config file from the project folder; the state stays for the secrets test. */
   dispose(): Promise<void>;
@@ -69,8 +68,9 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
   const workspace = await createWorkspace({ programDir: PROJECT_ROOT, stack: options.stack, ...(options.env ? { env: options.env } : {}) });
   evidence.stateDirs.push(workspace.stateDir);
 
-  const record = (result: RunResult): RunResult => {
-    evidence.outputs.push(`$ ${result.command}\n${result.stdout}\n${result.stderr}`);
+  /** Keeps the output for the secrets test; `command` replaces a command line that holds the secret itself. */
+  const record = (result: RunResult, command = result.command): RunResult => {
+    evidence.outputs.push(`$ ${command}\n${result.stdout}\n${result.stderr}`);
     return result;
   };
   const scenario: Scenario = {
@@ -97,10 +97,6 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
       );
       return { child, exited };
     },
-    async setConfig(key, value, { secret = false } = {}) {
-      const result = record(await workspace.run(["config", "set", "--stack", options.stack, key, secret ? "--secret" : "--plaintext", "--", value], { check: false }));
-      if (result.exitCode !== 0) throw new Error(`pulumi config set ${key} failed:\n${result.stderr}`);
-    },
     writeRoster: (people) => writeFile(rosterFile, stringify({ people })),
     async dispose() {
       await rm(join(PROJECT_ROOT, `Pulumi.${options.stack}.yaml`), { force: true });
@@ -119,9 +115,10 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     "roster:file": rosterFile,
     ...options.config,
   };
-  const setAll = ["config", "set-all", "--stack", options.stack, "--secret", `learnupon:password=${options.password ?? PASSWORD}`];
+  const setAll = ["config", "set-all", "--stack", options.stack];
   for (const [key, value] of Object.entries(config)) setAll.push("--plaintext", `${key}=${value}`);
-  const result = record(await workspace.run(setAll, { check: false }));
+  const secret = ["--secret", `learnupon:password=${options.password ?? PASSWORD}`];
+  const result = record(await workspace.run([...setAll, ...secret], { check: false }), `pulumi ${setAll.join(" ")} --secret learnupon:password=…`);
   if (result.exitCode !== 0) throw new Error(`pulumi config set-all failed:\n${result.stderr}`);
   return scenario;
 }
