@@ -21,13 +21,13 @@ import {
   resolveUser,
   thinProvider,
   userReferenceChanged,
+  userReferenceFields,
+  exactlyOneUser,
+  type UserReferenceArgs,
   warn,
 } from "./lifecycle.js";
 
-export interface EnrollmentArgs {
-  /** The LearnUpon user id (e.g. `user.userId`); stable across email changes. Give this or `userEmail`. */
-  userId?: pulumi.Input<number>;
-  userEmail?: pulumi.Input<string>;
+export interface EnrollmentArgs extends UserReferenceArgs {
   /** Give this or `courseName` (the exact title of a published course, resolved once per run). */
   courseId?: pulumi.Input<number>;
   courseName?: pulumi.Input<string>;
@@ -44,19 +44,18 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written 
 /** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. */
 export function enrollmentFieldsSchema() {
   return z.object({
-      userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
-      userEmail: z.email("is not a valid email address").optional(),
-      courseId: z.number("must be a LearnUpon course id (a number)").int().positive().optional(),
-      courseName: z.string().trim().min(1, "must not be empty").optional(),
-      dueDate: isoDate.optional(),
-      expiresAt: isoDate.optional(),
-      removeHistory: z.boolean("must be true or false").default(false),
+    ...userReferenceFields(),
+    courseId: z.number("must be a LearnUpon course id (a number)").int().positive().optional(),
+    courseName: z.string().trim().min(1, "must not be empty").optional(),
+    dueDate: isoDate.optional(),
+    expiresAt: isoDate.optional(),
+    removeHistory: z.boolean("must be true or false").default(false),
   });
 }
 
 export function enrollmentInputsSchema() {
   return enrollmentFieldsSchema()
-    .refine((inputs) => exactlyOne(inputs.userId, inputs.userEmail), { message: "give exactly one of userId or userEmail", path: ["userId"] })
+    .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.courseId, inputs.courseName), { message: "give exactly one of courseId or courseName", path: ["courseId"] });
 }
 

@@ -20,13 +20,13 @@ import {
   resolveUser,
   thinProvider,
   userReferenceChanged,
+  userReferenceFields,
+  exactlyOneUser,
+  type UserReferenceArgs,
   warn,
 } from "./lifecycle.js";
 
-export interface GroupMembershipArgs {
-  /** The LearnUpon user id (e.g. `user.userId`). Give this or `userEmail`. */
-  userId?: pulumi.Input<number>;
-  userEmail?: pulumi.Input<string>;
+export interface GroupMembershipArgs extends UserReferenceArgs {
   /** Give this or `groupTitle` (the group's exact title, resolved once per run). */
   groupId?: pulumi.Input<number>;
   groupTitle?: pulumi.Input<string>;
@@ -37,17 +37,16 @@ export interface GroupMembershipArgs {
 /** The fields alone, with their defaults; `groupMembershipInputsSchema` adds the rules across fields. */
 export function groupMembershipFieldsSchema() {
   return z.object({
-      userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
-      userEmail: z.email("is not a valid email address").optional(),
-      groupId: z.number("must be a LearnUpon group id (a number)").int().positive().optional(),
-      groupTitle: z.string().trim().min(1, "must not be empty").optional(),
-      processEnrollments: z.boolean("must be true or false").default(true),
+    ...userReferenceFields(),
+    groupId: z.number("must be a LearnUpon group id (a number)").int().positive().optional(),
+    groupTitle: z.string().trim().min(1, "must not be empty").optional(),
+    processEnrollments: z.boolean("must be true or false").default(true),
   });
 }
 
 export function groupMembershipInputsSchema() {
   return groupMembershipFieldsSchema()
-    .refine((inputs) => exactlyOne(inputs.userId, inputs.userEmail), { message: "give exactly one of userId or userEmail", path: ["userId"] })
+    .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.groupId, inputs.groupTitle), { message: "give exactly one of groupId or groupTitle", path: ["groupId"] });
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import { z } from "zod";
 import type { LearnUponUser } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 
@@ -105,11 +105,31 @@ export function warn(message: string): void {
   console.error(`warning: ${message}`);
 }
 
-/** How the Enrollment and GroupMembership resources name their user. */
+/** How the Enrollment and GroupMembership resources name their user: one of the two. */
+export interface UserReferenceArgs {
+  /** The LearnUpon user id (e.g. `user.userId`); stable across email changes. Give this or `userEmail`. */
+  userId?: pulumi.Input<number>;
+  userEmail?: pulumi.Input<string>;
+}
+
+/** A user reference once the engine resolved its inputs. */
 export interface UserReference {
   userId?: number | undefined;
   userEmail?: string | undefined;
 }
+
+/** The zod fields of a user reference; `exactlyOneUser` is the rule across them. */
+export function userReferenceFields() {
+  return {
+    userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
+    userEmail: z.email("is not a valid email address").optional(),
+  };
+}
+
+export const exactlyOneUser: [(inputs: UserReference) => boolean, { message: string; path: string[] }] = [
+  (inputs) => exactlyOne(inputs.userId, inputs.userEmail),
+  { message: "give exactly one of userId or userEmail", path: ["userId"] },
+];
 
 /** The referenced user as the portal has it, or an error that says who could not be found. */
 export async function resolveUser(
