@@ -1,12 +1,13 @@
 /**
  * The provider-process side of the resources: what the serialized thin providers call.
  *
- * `configure` and `dispatch(kind, method, ...args)` are this package's stable entry points: the
- * provider code stored in existing stacks calls them by name, so their signatures must stay
- * backward compatible. Everything behind them (client, rate limiter, snapshot) is built lazily, once
+ * `provider(kind)` is this package's stable entry point: the provider module stored in every
+ * resource's state calls it by name (see `providerModule`), so its signature must stay backward
+ * compatible. Everything behind them (client, rate limiter, snapshot) is built lazily, once
  * per provider process, and shared by every resource of the run.
  * @module
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { createLearnUponClient, type LearnUponClient } from "./client/index.js";
 import { enrollmentLifecycle } from "./resources/enrollment.js";
 import { groupMembershipLifecycle } from "./resources/group-membership.js";
@@ -35,7 +36,7 @@ let configSource: ConfigSource | undefined;
 let current: { key: string; context: ProviderContext } | undefined;
 
 /**
- * Called by the engine once per distinct serialized provider (so once per resource kind). It stores
+ * Called by the engine once per distinct provider module (so once per resource kind). It stores
  * the config synchronously, before any await, because refresh and destroy may call other methods
  * while it is still pending. Validation happens here too, so a missing portal URL or password fails
  * the preview, not the apply.
@@ -44,6 +45,19 @@ export function configure(request: { config: ConfigSource }): Promise<void> {
   configSource = request.config;
   readSettings(configSource);
   return Promise.resolve();
+}
+
+/** The provider of one resource kind, as the dynamic-provider host calls it. */
+export function provider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+  return {
+    configure,
+    check: (olds, news) => dispatch(kind, "check", olds, news) as Promise<pulumi.dynamic.CheckResult>,
+    diff: (id, olds, news) => dispatch(kind, "diff", id, olds, news) as Promise<pulumi.dynamic.DiffResult>,
+    create: (inputs) => dispatch(kind, "create", inputs) as Promise<pulumi.dynamic.CreateResult>,
+    read: (id, props) => dispatch(kind, "read", id, props) as Promise<pulumi.dynamic.ReadResult>,
+    update: (id, olds, news) => dispatch(kind, "update", id, olds, news) as Promise<pulumi.dynamic.UpdateResult>,
+    delete: (id, props) => dispatch(kind, "delete", id, props) as Promise<void>,
+  };
 }
 
 /**

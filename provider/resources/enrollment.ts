@@ -19,7 +19,7 @@ import {
   exactlyOne,
   isUnknown,
   resolveUser,
-  thinProvider,
+  LearnUponResource,
   userReferenceChanged,
   userReferenceFields,
   exactlyOneUser,
@@ -203,10 +203,8 @@ function declaredInputs(live: EnrollmentOutputs): Partial<EnrollmentOutputs> {
   };
 }
 
-const enrollmentProvider = thinProvider("Enrollment");
-
 /** A user's enrollment in a course. Completed enrollments survive removal unless `removeHistory` is set. */
-export class Enrollment extends pulumi.dynamic.Resource {
+export class Enrollment extends LearnUponResource {
   declare readonly enrollmentId: pulumi.Output<number>;
   declare readonly userId: pulumi.Output<number>;
   declare readonly userEmail: pulumi.Output<string | undefined>;
@@ -219,6 +217,6 @@ export class Enrollment extends pulumi.dynamic.Resource {
   declare readonly progress: pulumi.Output<number>;
 
   constructor(name: string, args: EnrollmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(enrollmentProvider, name, { ...args, enrollmentId: undefined, status: undefined, progress: undefined }, opts, "learnupon", "Enrollment");
+    super("Enrollment", name, { ...args, enrollmentId: undefined, status: undefined, progress: undefined }, opts);
   }
 }

@@ -18,7 +18,7 @@ import {
   exactlyOne,
   isUnknown,
   resolveUser,
-  thinProvider,
+  LearnUponResource,
   userReferenceChanged,
   userReferenceFields,
   exactlyOneUser,
@@ -136,10 +136,8 @@ async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembersh
   return group.id;
 }
 
-const groupMembershipProvider = thinProvider("GroupMembership");
-
 /** A user's membership of a group. Removing it keeps the enrollments the group gave. */
-export class GroupMembership extends pulumi.dynamic.Resource {
+export class GroupMembership extends LearnUponResource {
   declare readonly userId: pulumi.Output<number>;
   declare readonly userEmail: pulumi.Output<string | undefined>;
   declare readonly groupId: pulumi.Output<number>;
@@ -147,6 +145,6 @@ export class GroupMembership extends pulumi.dynamic.Resource {
   declare readonly processEnrollments: pulumi.Output<boolean>;
 
   constructor(name: string, args: GroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    super(groupMembershipProvider, name, { ...args }, opts, "learnupon", "GroupMembership");
+    super("GroupMembership", name, { ...args }, opts);
   }
 }

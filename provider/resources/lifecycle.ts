@@ -1,9 +1,9 @@
 /**
- * What the three resources share: the thin serialized provider, input validation that names the
+ * What the three resources share: the provider module stored in state, input validation that names the
  * resource, field and reason, the unknown-value sentinel of previews, and partial-create errors.
  * @module
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { LearnUponUser } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
@@ -25,23 +25,25 @@ export function containsUnknown(value: unknown): boolean {
 export type ResourceKind = "User" | "Enrollment" | "GroupMembership";
 
 /**
- * The provider object that Pulumi serializes into every resource's state. It captures nothing:
- * each method loads this package's runtime by name at run time, so a fix to `read` or `delete`
- * reaches resources already in state as soon as the package is upgraded, and `__provider` stays
- * around 1 KB. `runtime.dispatch(kind, method, ...args)` is therefore a stable entry point.
+ * The `__provider` every resource stores, in its inputs and again in its outputs: a CommonJS module
+ * whose `handler()` returns the provider, which is how Pulumi's dynamic-provider host loads it.
+ * `pulumi.dynamic.Resource` would write it with the closure serializer (2.4 KB of wrappers for
+ * seven one-line methods); written by hand it is one line. It loads this package by name, so a fix
+ * to `read` or `delete` reaches resources already in state as soon as the package is upgraded, and
+ * `runtime.provider(kind)` is therefore a stable entry point.
  */
-export function thinProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
-  // Pulumi's closure serializer never captures `require`; `kind` is copied in as a string.
-  const runtime = () => require("pulumi-learnupon/runtime");
-  return {
-    configure: (req) => runtime().configure(req),
-    check: (olds, news) => runtime().dispatch(kind, "check", olds, news),
-    diff: (id, olds, news) => runtime().dispatch(kind, "diff", id, olds, news),
-    create: (inputs) => runtime().dispatch(kind, "create", inputs),
-    read: (id, props) => runtime().dispatch(kind, "read", id, props),
-    update: (id, olds, news) => runtime().dispatch(kind, "update", id, olds, news),
-    delete: (id, props) => runtime().dispatch(kind, "delete", id, props),
-  };
+export function providerModule(kind: ResourceKind): string {
+  return `exports.handler = () => require("pulumi-learnupon/runtime").provider(${JSON.stringify(kind)});`;
+}
+
+/**
+ * What `pulumi.dynamic.Resource` does, with the provider module above: the same type token, so the
+ * engine runs these resources in its Node.js dynamic-provider host.
+ */
+export abstract class LearnUponResource extends pulumi.CustomResource {
+  constructor(kind: ResourceKind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
+    super(`pulumi-nodejs:dynamic/learnupon:${kind}`, name, { ...props, __provider: providerModule(kind) }, opts);
+  }
 }
 
 /**

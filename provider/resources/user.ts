@@ -15,7 +15,7 @@ import { z } from "zod";
 import { NotFoundError, type LearnUponUser, type UserFields } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
-import { checkInputs, containsUnknown, PartialCreateError, sameEmail, thinProvider, warn } from "./lifecycle.js";
+import { checkInputs, containsUnknown, PartialCreateError, sameEmail, LearnUponResource, warn } from "./lifecycle.js";
 
 export const USER_TYPES = ["learner", "instructor", "manager", "admin"] as const;
 export type UserType = (typeof USER_TYPES)[number];
@@ -239,10 +239,8 @@ export const userLifecycle = {
   },
 };
 
-const userProvider = thinProvider("User");
-
 /** A person in the LearnUpon portal. */
-export class User extends pulumi.dynamic.Resource {
+export class User extends LearnUponResource {
   declare readonly userId: pulumi.Output<number>;
   declare readonly employeeId: pulumi.Output<string>;
   declare readonly email: pulumi.Output<string>;
@@ -262,6 +260,6 @@ export class User extends pulumi.dynamic.Resource {
       password: args.password === undefined ? undefined : pulumi.secret(args.password),
       userId: undefined,
     };
-    super(userProvider, name, props, opts, "learnupon", "User");
+    super("User", name, props, opts);
   }
 }

@@ -49,9 +49,7 @@ describe("bench smoke: 100 people through the real pulumi", () => {
     expect(result.operations.upAfterRosterEdits.calls.writes).toBe(result.edits.inRoster + result.edits.byHand);
   });
 
-  // Issue 7's target is 2 KB per resource, not met: Pulumi stores each resource's serialized provider
-  // (about 2.4 KB in a program) in both its inputs and its outputs. This bound catches growth.
-  it("keeps state from growing past today's size per resource", () => {
-    expect(result.state.bytesPerResource).toBeLessThanOrEqual(7_500);
+  it("keeps state within 2 KB per resource", () => {
+    expect(result.state.bytesPerResource).toBeLessThanOrEqual(2048);
   });
 });
