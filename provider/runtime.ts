@@ -1,5 +1,5 @@
 /**
- * The provider-process side of the resources: what the serialized thin providers call.
+ * The provider-process side of the resources: what the provider module stored with each resource calls.
  *
  * `provider(kind)` is this package's stable entry point: the provider module stored in every
  * resource's state calls it by name (see `providerModule`), so its signature must stay backward

@@ -179,7 +179,7 @@ export interface StateSize {
   managedResources: number;
   /** jsonBytes ÷ managedResources. */
   bytesPerResource: number;
-  /** Of which the serialized provider, `__provider`, stored in both inputs and outputs. */
+  /** Of which the provider module, `__provider`, stored in both inputs and outputs. */
   providerBytesPerResource: number;
   /** Of which `sourcePosition` and `stackTrace`: where in the program the resource was declared. */
   sourceBytesPerResource: number;

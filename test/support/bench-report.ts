@@ -46,9 +46,18 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
     return {
       target: `${OPERATIONS[name]}: wall ≤ 1.1 × rate-limit bound`,
       figure: seconds(operation.wallMs),
-      // The no-op preview is the engine's floor for this roster (program, check and diff of every
-      // resource): shown because with few writes it, not the rate limit, sets the pace.
-      limit: `1.1 × ${seconds(bound)} = ${seconds(1.1 * bound)} (${operation.calls.writes} writes; engine floor ${seconds(noopPreview.wallMs)})`,
+      limit: `1.1 × ${seconds(bound)} = ${seconds(1.1 * bound)} (${operation.calls.writes} writes)`,
+      met: operation.wallMs <= 1.1 * bound,
+    };
+  };
+  // Not one of the issue's targets: with few writes the engine's pass over every resource (the
+  // no-op preview: program, check and diff of each), not the rate limit, sets an up's pace.
+  const floorTarget = (operation: OperationResult, name: OperationName): TargetCheck => {
+    const bound = rateLimitBoundMs(result, operation) + noopPreview.wallMs;
+    return {
+      target: `${OPERATIONS[name]}: wall ≤ 1.1 × (rate-limit bound + engine floor)`,
+      figure: seconds(operation.wallMs),
+      limit: `1.1 × (${seconds(rateLimitBoundMs(result, operation))} + ${seconds(noopPreview.wallMs)}) = ${seconds(1.1 * bound)}`,
       met: operation.wallMs <= 1.1 * bound,
     };
   };
@@ -85,6 +94,7 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
     },
     wallTarget(firstUp, "firstUp"),
     wallTarget(upAfterRosterEdits, "upAfterRosterEdits"),
+    floorTarget(upAfterRosterEdits, "upAfterRosterEdits"),
     {
       target: "every command: 0 failed operations, 0 surfaced 429s",
       figure: `${sum(all, (op) => op.errors)} errors, ${sum(all, (op) => op.surfacedRateLimits)} surfaced 429s, ${sum(all, (op) => op.calls.rateLimited)} 429s absorbed, exit codes ${all.map((op) => op.exitCode).join(",")}`,
