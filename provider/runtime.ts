@@ -3,8 +3,9 @@
  *
  * `provider(kind)` is this package's stable entry point: the provider module stored in every
  * resource's state calls it by name (see `providerModule`), so its signature must stay backward
- * compatible. Everything behind them (client, rate limiter, snapshot) is built lazily, once
- * per provider process, and shared by every resource of the run.
+ * compatible; so must `configure` and `dispatch`, which state written by earlier versions calls.
+ * Everything behind them (client, rate limiter, snapshot) is built lazily, once per provider
+ * process, and shared by every resource of the run.
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
