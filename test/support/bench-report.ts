@@ -53,11 +53,12 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
   // Not one of the issue's targets: with few writes the engine's pass over every resource (the
   // no-op preview: program, check and diff of each), not the rate limit, sets an up's pace.
   const floorTarget = (operation: OperationResult, name: OperationName): TargetCheck => {
-    const bound = rateLimitBoundMs(result, operation) + noopPreview.wallMs;
+    const rateBound = rateLimitBoundMs(result, operation);
+    const bound = rateBound + noopPreview.wallMs;
     return {
       target: `${OPERATIONS[name]}: wall ≤ 1.1 × (rate-limit bound + engine floor)`,
       figure: seconds(operation.wallMs),
-      limit: `1.1 × (${seconds(rateLimitBoundMs(result, operation))} + ${seconds(noopPreview.wallMs)}) = ${seconds(1.1 * bound)}`,
+      limit: `1.1 × (${seconds(rateBound)} + ${seconds(noopPreview.wallMs)}) = ${seconds(1.1 * bound)}`,
       met: operation.wallMs <= 1.1 * bound,
     };
   };
