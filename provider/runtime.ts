@@ -12,16 +12,27 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createLearnUponClient, type LearnUponClient } from "./client/index.js";
 import { enrollmentLifecycle } from "./resources/enrollment.js";
 import { groupMembershipLifecycle } from "./resources/group-membership.js";
-import type { ResourceKind } from "./resources/lifecycle.js";
+import { PartialCreateError, type ResourceKind } from "./resources/lifecycle.js";
 import { userLifecycle } from "./resources/user.js";
-import { configProblem, readSettings, type ConfigSource, type ProviderSettings } from "./settings.js";
+import { RemovalBreaker, SafetyError } from "./resources/safety.js";
+import {
+  configProblem,
+  portalOf,
+  readSafetySettings,
+  readSettings,
+  type ConfigSource,
+  type ProviderSettings,
+  type SafetySettings,
+} from "./settings.js";
 import { PortalSnapshot } from "./snapshot.js";
 
 /** What a resource's lifecycle functions get besides the engine's arguments. */
 export interface ProviderContext {
   readonly settings: ProviderSettings;
+  readonly safety: SafetySettings;
   readonly client: LearnUponClient;
   readonly snapshot: PortalSnapshot;
+  readonly breaker: RemovalBreaker;
 }
 
 export interface Lifecycle {
@@ -45,6 +56,7 @@ let current: { key: string; context: ProviderContext } | undefined;
 export function configure(request: { config: ConfigSource }): Promise<void> {
   configSource = request.config;
   readSettings(configSource);
+  readSafetySettings(configSource);
   return Promise.resolve();
 }
 
@@ -66,8 +78,10 @@ export function provider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
  * kind must be visible to the memberships and enrollments of another.
  */
 function context(): ProviderContext {
-  const settings = readSettings(configSource ?? { get: () => undefined });
-  const key = JSON.stringify(settings);
+  const source = configSource ?? { get: () => undefined };
+  const settings = readSettings(source);
+  const safety = readSafetySettings(source);
+  const key = JSON.stringify([settings, safety]);
   if (current?.key !== key) {
     const client = createLearnUponClient({
       portalUrl: settings.portalUrl,
@@ -76,7 +90,8 @@ function context(): ProviderContext {
       timeoutMs: settings.timeoutMs,
       rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
     });
-    current = { key, context: { settings, client, snapshot: new PortalSnapshot(client) } };
+    const snapshot = new PortalSnapshot(client);
+    current = { key, context: { settings, safety, client, snapshot, breaker: new RemovalBreaker(safety) } };
   }
   return current.context;
 }
@@ -97,23 +112,80 @@ export async function dispatch(kind: ResourceKind, method: keyof Lifecycle, ...a
   }
 }
 
-function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]): Promise<unknown> {
+async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]): Promise<unknown> {
   const resource = lifecycles[kind];
   if (!resource) throw new Error(`unknown LearnUpon resource kind ${String(kind)}`);
   switch (method) {
     case "check":
       return resource.check(args[0], args[1]);
-    case "diff": // check and diff never touch the network: the engine runs them serially
+    case "diff": {
+      // check and diff never touch the network: the engine runs them serially
+      if (portalMoved(kind, args[1], "change")) return { changes: true, replaces: ["portal"], deleteBeforeReplace: false };
       return resource.diff(String(args[0]), args[1], args[2]);
+    }
     case "create":
-      return resource.create(context(), args[0]);
+      try {
+        return withPortal(await resource.create(context(), args[0]), "outs");
+      } catch (error) {
+        if (error instanceof PartialCreateError) Object.assign(error.properties, { portal: portalOf(settingsNow()) });
+        throw error;
+      }
     case "read":
-      return resource.read(context(), String(args[0]), args[1]);
+      // A stack moving portals does not read its old ids on the new portal: the replacement adopts by email.
+      if (portalMoved(kind, args[1], "refresh")) return { id: String(args[0]), props: args[1] };
+      return withPortal(await resource.read(context(), String(args[0]), args[1]), "props");
     case "update":
-      return resource.update(context(), String(args[0]), args[1], args[2]);
+      portalMoved(kind, args[1], "change");
+      return withPortal(await resource.update(context(), String(args[0]), args[1], args[2]), "outs");
     case "delete":
+      if (portalMoved(kind, args[1], "remove")) {
+        console.log(`${describe(kind, args[1])} stays on ${recordedPortal(args[1])} as it is: this stack moved to ${portalOf(settingsNow())}`);
+        return undefined;
+      }
       return resource.delete(context(), String(args[0]), args[1]);
     default:
       throw new Error(`unknown provider method ${String(method)}`);
   }
+}
+
+function settingsNow(): ProviderSettings {
+  return readSettings(configSource ?? { get: () => undefined });
+}
+
+function recordedPortal(props: unknown): string | undefined {
+  const portal = (props as { portal?: unknown } | undefined)?.portal;
+  return typeof portal === "string" ? portal : undefined;
+}
+
+/**
+ * False when the resource belongs to the configured portal (or was written before resources
+ * recorded theirs); true when it belongs to another and this run moves the stack
+ * (`learnupon:movePortal`); otherwise refuses: its ids mean other people on this portal.
+ */
+function portalMoved(kind: ResourceKind, props: unknown, action: "change" | "refresh" | "remove"): boolean {
+  const recorded = recordedPortal(props);
+  if (recorded === undefined) return false;
+  const configured = portalOf(settingsNow());
+  if (recorded === configured) return false;
+  if (readSafetySettings(configSource ?? { get: () => undefined }).movePortal) return true;
+  throw new SafetyError(
+    `refusing to ${action} ${describe(kind, props)}: it belongs to the LearnUpon portal ${recorded}, but learnupon:portalUrl ` +
+      `is now ${configured}, where its id may be someone else. Point learnupon:portalUrl back at ${recorded}; or, to move ` +
+      `this stack to the new portal (people are adopted there by email and the old portal is left as it is), ` +
+      `run once with: pulumi config set learnupon:movePortal true`,
+  );
+}
+
+function describe(kind: ResourceKind, props: unknown): string {
+  const { employeeId, email, userId, courseName, courseId, groupTitle, groupId } = (props ?? {}) as Record<string, unknown>;
+  if (kind === "User") return `User ${String(employeeId)} (${String(email)})`;
+  if (kind === "Enrollment") return `the Enrollment of user ${String(userId)} in ${String(courseName ?? courseId)}`;
+  return `the GroupMembership of user ${String(userId)} in ${String(groupTitle ?? groupId)}`;
+}
+
+/** Records the portal a resource belongs to in its state, so a later run can tell. */
+function withPortal<R>(result: R, field: "outs" | "props"): R {
+  const record = result as Record<string, unknown>;
+  if (!record[field]) return result; // a read of something gone returns no props
+  return { ...record, [field]: { ...(record[field] as object), portal: portalOf(settingsNow()) } } as R;
 }

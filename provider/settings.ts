@@ -11,10 +11,22 @@
  * | `learnupon:rateLimitShare`    | `LEARNUPON_RATE_LIMIT_SHARE`| share of 300 requests/minute we may use (default 0.8) |
  * | `learnupon:requestsPerMinute` | `LEARNUPON_REQUESTS_PER_MINUTE` | the portal's limit (default 300)      |
  * | `learnupon:timeoutSeconds`    | `LEARNUPON_TIMEOUT_SECONDS` | per-request timeout (default 30)          |
+ *
+ * And the safety settings, which the provider enforces on every path, `pulumi destroy` included
+ * (it does not run the program, so the program's removal guard cannot):
+ *
+ * | stack config                  | environment                 | meaning                                   |
+ * |-------------------------------|-----------------------------|-------------------------------------------|
+ * | `learnupon:ownerField`        | `LEARNUPON_OWNER_FIELD`     | label of a custom user field that records the owning stack |
+ * | `learnupon:movePortal`        | `LEARNUPON_MOVE_PORTAL`     | true for the run that moves the stack to another portal |
+ * | `roster:allowAdminRemoval`    |                             | let a run deactivate, delete or demote an admin or the API user |
+ * | `roster:allowTakeover`        |                             | let this stack adopt people another stack owns |
+ * | `roster:maxRemovals`          |                             | the most people one run may deactivate or delete (count or %) |
+ * | `roster:approveRemovals`      |                             | the exact number of removals one change was approved for |
  * @module
  */
 import { z } from "zod";
-import { AuthError, NetworkError } from "./client/index.js";
+import { AuthError, learnUponApiBaseUrl, NetworkError } from "./client/index.js";
 
 export const USER_REMOVAL_POLICIES = ["deactivate", "delete", "retain"] as const;
 export type UserRemovalPolicy = (typeof USER_REMOVAL_POLICIES)[number];
@@ -27,6 +39,18 @@ export interface ProviderSettings {
   rateLimitShare: number;
   requestsPerMinute: number;
   timeoutMs: number;
+}
+
+export interface SafetySettings {
+  /** Label of the custom user field that holds the owning stack's name; unset: no ownership marker. */
+  ownerField?: string | undefined;
+  movePortal: boolean;
+  allowAdminRemoval: boolean;
+  allowTakeover: boolean;
+  /** `roster:maxRemovals` as given: a count such as "40" or a percentage such as "35%". */
+  maxRemovals?: string | undefined;
+  /** `roster:approveRemovals`: how many removals one change was approved for. */
+  approveRemovals?: number | undefined;
 }
 
 /** The subset of Pulumi's dynamic `Config` we use, so tests can pass a plain object. */
@@ -43,6 +67,29 @@ const SETTINGS = {
   requestsPerMinute: { key: "learnupon:requestsPerMinute", env: "LEARNUPON_REQUESTS_PER_MINUTE" },
   timeoutSeconds: { key: "learnupon:timeoutSeconds", env: "LEARNUPON_TIMEOUT_SECONDS" },
 } as const;
+
+const SAFETY_SETTINGS = {
+  ownerField: { key: "learnupon:ownerField", env: "LEARNUPON_OWNER_FIELD" },
+  movePortal: { key: "learnupon:movePortal", env: "LEARNUPON_MOVE_PORTAL" },
+  allowAdminRemoval: { key: "roster:allowAdminRemoval", env: undefined },
+  allowTakeover: { key: "roster:allowTakeover", env: undefined },
+  maxRemovals: { key: "roster:maxRemovals", env: undefined },
+  approveRemovals: { key: "roster:approveRemovals", env: undefined },
+} as const;
+
+/** Stack config booleans arrive as the strings "true"/"false". */
+const flag = () => z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((value) => value === "true");
+
+function safetySchema() {
+  return z.object({
+    ownerField: z.string().trim().min(1, "is empty").optional(),
+    movePortal: flag(),
+    allowAdminRemoval: flag(),
+    allowTakeover: flag(),
+    maxRemovals: z.string().regex(/^\s*\d+(\.\d+)?%?\s*$/, "must be a count such as 40 or a percentage such as 35%").optional(),
+    approveRemovals: z.coerce.number().int("must be a whole number").nonnegative("must be 0 or more").optional(),
+  });
+}
 
 function settingsSchema() {
   const required = (name: keyof typeof SETTINGS) =>
@@ -67,19 +114,41 @@ function settingsSchema() {
  * echoes a value back (the password may be among them).
  */
 export function readSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
+  const { timeoutSeconds, ...rest } = parseTable(SETTINGS, settingsSchema(), config, env);
+  return { ...rest, timeoutMs: timeoutSeconds * 1000 };
+}
+
+/** Reads and validates the safety settings, the same way. */
+export function readSafetySettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): SafetySettings {
+  return parseTable(SAFETY_SETTINGS, safetySchema(), config, env);
+}
+
+type SettingsTable = Record<string, { key: string; env: string | undefined }>;
+
+function parseTable<T>(table: SettingsTable, schema: z.ZodType<T>, config: ConfigSource, env: NodeJS.ProcessEnv): T {
   const raw = Object.fromEntries(
-    Object.entries(SETTINGS).map(([name, { key, env: envName }]) => [name, config.get(key) ?? env[envName]]),
+    Object.entries(table).map(([name, { key, env: envName }]) => [name, config.get(key) ?? (envName ? env[envName] : undefined)]),
   );
-  const parsed = settingsSchema().safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]) as keyof typeof SETTINGS;
-      return `${SETTINGS[name]?.key ?? name} ${issue.message}`;
+      const name = String(issue.path[0]);
+      return `${table[name]?.key ?? name} ${issue.message}`;
     });
     throw new Error(`LearnUpon provider configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   }
-  const { timeoutSeconds, ...rest } = parsed.data;
-  return { ...rest, timeoutMs: timeoutSeconds * 1000 };
+  return parsed.data;
+}
+
+/**
+ * The portal a resource belongs to, as recorded in its state: the API base URL without any
+ * credentials, so a stack pointed at another portal can tell that it is.
+ */
+export function portalOf(settings: Pick<ProviderSettings, "portalUrl">): string {
+  const url = new URL(learnUponApiBaseUrl(settings.portalUrl));
+  url.username = "";
+  url.password = "";
+  return url.toString();
 }
 
 /** Socket errors that mean the portal URL points nowhere, as opposed to a connection that broke. */

@@ -31,6 +31,13 @@ export class PortalSnapshot {
     return undefined;
   }
 
+  /** Active users in the portal: the base of the removal breaker's percentage. */
+  async activeUserCount(): Promise<number> {
+    let count = 0;
+    for (const user of (await this.users()).values()) if (user.enabled !== false) count += 1;
+    return count;
+  }
+
   async rememberUser(user: LearnUponUser): Promise<void> {
     (await this.users()).set(user.id, user);
   }

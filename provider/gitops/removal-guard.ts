@@ -12,22 +12,40 @@
  * Limits, from stack config:
  * - more than max(5 people, 10% of the active people the stack manages) is refused, unless
  *   `roster:maxRemovals` allows it: a count (`40`) or a percentage of those people (`35%`);
- * - an admin, or the API user (when `learnupon:username` is an email), is never removed unless
- *   `roster:allowAdminRemoval` is true.
+ * - so are removals that, with those of the last `roster:removalWindowDays` days (default 7), add up
+ *   to more than that limit: a slow bleed of 9% a day is refused on the second day;
+ * - `roster:approveRemovals N` approves one change of exactly N removals past both limits: a change
+ *   with any other number of removals is refused while it is set, so it cannot loosen later ones;
+ * - an admin, or the API user (when `learnupon:username` is an email), is never removed or demoted
+ *   unless `roster:allowAdminRemoval` is true.
+ *
+ * `managedPeople` is only written when every resource of the roster was applied (it waits for
+ * them), so an update that failed halfway leaves the previous record, and its removals are counted
+ * again by the next change. The provider counts the removals a run actually makes, too (see
+ * resources/safety.ts), for `pulumi destroy` and anything that does not run this guard.
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isDemotion, removalLimit as providerRemovalLimit } from "../resources/safety.js";
 import type { UserType } from "../resources/user.js";
+import { personDigest } from "../roster/roster-file.js";
 import type { RosterPerson } from "../roster/roster-file.js";
 import type { UserRemovalPolicy } from "../settings.js";
 
 /** What the guard needs to remember about a person between runs. */
 export interface ManagedPerson {
   email: string;
-  userType: UserType;
+  /** Set only when the roster states it. */
+  userType?: UserType | undefined;
   enabled: boolean;
   /** Set only when the roster sets it; otherwise `learnupon:userRemoval` decides. */
   removal?: UserRemovalPolicy | undefined;
+  /** A hash of the person's roster entry: tells the next preview whether anything about them changed. */
+  digest?: string | undefined;
+  /** When a change removed, deactivated or demoted them (kept for the removal window). */
+  removedAt?: string | undefined;
+  /** That change was approved with `roster:approveRemovals`, so it does not count in the window. */
+  approved?: boolean | undefined;
 }
 
 /** The people a stack manages, by employee id: the stack output `managedPeople`. */
@@ -38,6 +56,12 @@ export interface RemovalGuardSettings {
   previous: ManagedPeople | undefined;
   /** `roster:maxRemovals`: a count such as "40" or a percentage such as "35%". */
   maxRemovals?: string | undefined;
+  /** `roster:approveRemovals`: the exact number of removals this one change is approved for. */
+  approveRemovals?: number | undefined;
+  /** `roster:removalWindowDays`: how far back removals add up against the limit. @default 7 */
+  removalWindowDays?: number | undefined;
+  /** The time of this run; tests set it. */
+  now?: Date | undefined;
   /** `roster:allowAdminRemoval` */
   allowAdminRemoval?: boolean | undefined;
   /** `learnupon:username`; when it is an email, the person holding it is the portal's API user. */
@@ -49,17 +73,17 @@ export interface RemovalGuardSettings {
 export interface Removal {
   employeeId: string;
   email: string;
-  action: "deactivate" | "delete";
-  /** Why the person loses access: they left the roster, or the roster disables them. */
-  cause: "removed from the roster" | "enabled: false";
+  action: "deactivate" | "delete" | "demote";
+  /** Why the person loses access: they left the roster, the roster disables them, or lowers their role. */
+  cause: "removed from the roster" | "enabled: false" | `userType: ${string}`;
   admin: boolean;
   apiUser: boolean;
 }
 
 /** By default this many are always allowed: in a small stack, 10% would be a single person. */
-const ALWAYS_ALLOWED_REMOVALS = 5;
-const DEFAULT_MAX_SHARE = 0.1;
 const LISTED_PEOPLE = 10;
+const DEFAULT_WINDOW_DAYS = 7;
+const DAY_MS = 86_400_000;
 
 /** Printed without a stack trace: the refusal is an answer, not a crash. */
 export class RemovalRefusedError extends pulumi.RunError {
@@ -80,7 +104,7 @@ export function managedPeopleOf(people: RosterPerson[]): ManagedPeople {
       person.employeeId,
       {
         email: person.email,
-        userType: person.userType,
+        ...(person.userType !== undefined ? { userType: person.userType } : {}),
         enabled: person.enabled,
         ...(person.removal !== undefined ? { removal: person.removal } : {}),
       },
@@ -88,7 +112,7 @@ export function managedPeopleOf(people: RosterPerson[]): ManagedPeople {
   );
 }
 
-/** Who this roster would deactivate or delete, compared with who the stack managed, by employee id. */
+/** Who this roster would deactivate, delete or demote, compared with who the stack managed, by employee id. */
 export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[], settings: Pick<RemovalGuardSettings, "apiUsername" | "defaultRemoval">): Removal[] {
   const declared = new Map(roster.map((person) => [person.employeeId, person]));
   const apiUserEmail = settings.apiUsername?.includes("@") ? settings.apiUsername.toLowerCase() : undefined;
@@ -96,12 +120,17 @@ export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[],
   for (const [employeeId, before] of Object.entries(previous)) {
     const after = declared.get(employeeId);
     let action: Removal["action"] | undefined;
+    let cause: Removal["cause"] = after === undefined ? "removed from the roster" : "enabled: false";
     if (after === undefined) {
+      if (before.removedAt !== undefined && !before.enabled) continue; // removed by an earlier change, kept for the window
       const policy = before.removal ?? settings.defaultRemoval;
       if (policy === "delete") action = "delete";
       else if (policy === "deactivate" && before.enabled) action = "deactivate";
     } else if (before.enabled && !after.enabled) {
       action = "deactivate";
+    } else if (isDemotion(before.userType, after.userType)) {
+      action = "demote";
+      cause = `userType: ${before.userType} → ${after.userType}`;
     }
     if (action === undefined) continue;
     const emails = [before.email, after?.email].filter((email) => email !== undefined).map((email) => email.toLowerCase());
@@ -109,12 +138,21 @@ export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[],
       employeeId,
       email: before.email,
       action,
-      cause: after === undefined ? "removed from the roster" : "enabled: false",
+      cause,
       admin: before.userType === "admin" || after?.userType === "admin",
       apiUser: apiUserEmail !== undefined && emails.includes(apiUserEmail),
     });
   }
   return removals.sort((a, b) => a.employeeId.localeCompare(b.employeeId, "en", { numeric: true }));
+}
+
+/** Removals that earlier changes made within the window and that no approval covered. */
+function windowRemovals(previous: ManagedPeople, settings: RemovalGuardSettings): Array<[string, ManagedPerson]> {
+  const windowDays = settings.removalWindowDays ?? DEFAULT_WINDOW_DAYS;
+  const since = (settings.now ?? new Date()).getTime() - windowDays * DAY_MS;
+  return Object.entries(previous).filter(
+    ([, person]) => person.removedAt !== undefined && person.approved !== true && Date.parse(person.removedAt) >= since,
+  );
 }
 
 /** Throws a `RemovalRefusedError` explaining every limit the roster change breaks; returns when it breaks none. */
@@ -124,13 +162,31 @@ export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalG
   const activePeople = Object.values(settings.previous).filter((person) => person.enabled).length;
   const limit = removalLimit(settings.maxRemovals, activePeople);
   const refusals: string[] = [];
+  const approval = settings.approveRemovals;
 
-  if (removals.length > limit.count) {
+  if (approval !== undefined && removals.length > 0 && approval !== removals.length) {
+    refusals.push(
+      `roster:approveRemovals is ${approval}, but this change would deactivate, delete or demote ${removals.length}:\n${listed(removals)}\n` +
+        `An approval covers one change of exactly that many removals. Approve this one with ` +
+        `pulumi config set roster:approveRemovals ${removals.length}, or drop the old approval: pulumi config rm roster:approveRemovals`,
+    );
+  } else if (approval === undefined && removals.length > limit.count) {
     refusals.push(
       `it would deactivate or delete ${removals.length} of the ${activePeople} active people this stack manages, ` +
         `more than ${limit.description}:\n${listed(removals)}\n` +
-        `If that is intended, allow it for this change: pulumi config set roster:maxRemovals ${removals.length}`,
+        `If that is intended, approve this change alone: pulumi config set roster:approveRemovals ${removals.length}`,
     );
+  } else if (approval === undefined && removals.length > 0) {
+    const recent = windowRemovals(settings.previous, settings);
+    if (recent.length + removals.length > limit.count) {
+      const windowDays = settings.removalWindowDays ?? DEFAULT_WINDOW_DAYS;
+      refusals.push(
+        `it would deactivate or delete ${removals.length} people, and changes of the last ${windowDays} days already removed ` +
+          `${recent.length} (${recent.slice(0, LISTED_PEOPLE).map(([employeeId]) => employeeId).join(", ")}${recent.length > LISTED_PEOPLE ? ", …" : ""}): ` +
+          `${recent.length + removals.length} in all, more than ${limit.description}:\n${listed(removals)}\n` +
+          `If that is intended, approve this change alone: pulumi config set roster:approveRemovals ${removals.length}`,
+      );
+    }
   }
   const protectedPeople = removals.filter((removal) => removal.admin || removal.apiUser);
   if (protectedPeople.length > 0 && settings.allowAdminRemoval !== true) {
@@ -142,20 +198,46 @@ export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalG
   if (refusals.length > 0) throw new RemovalRefusedError(`roster change refused: ${refusals.join("\n\nAlso, ")}`);
 }
 
+/**
+ * The `managedPeople` record this change leaves: the roster's people, each with a digest of their
+ * entry, and the people removed within the window (so the next changes add up against the limit).
+ */
+export function managedPeopleAfter(
+  roster: RosterPerson[],
+  settings: RemovalGuardSettings,
+  roles: Record<string, UserType | undefined> = {},
+): ManagedPeople {
+  const now = settings.now ?? new Date();
+  const previous = settings.previous ?? {};
+  const removed = new Map(plannedRemovals(previous, roster, settings).map((removal) => [removal.employeeId, removal]));
+  const approved = settings.approveRemovals !== undefined && removed.size > 0 ? { approved: true } : {};
+  const stamp = { removedAt: now.toISOString(), ...approved };
+  const managed: ManagedPeople = {};
+  for (const [employeeId, person] of windowRemovals(previous, settings)) managed[employeeId] = person;
+  for (const [employeeId, removal] of removed) {
+    if (removal.cause === "removed from the roster") managed[employeeId] = { ...previous[employeeId]!, enabled: false, ...stamp };
+  }
+  for (const person of roster) {
+    const earlier = managed[person.employeeId];
+    const mark = removed.has(person.employeeId) ? stamp : earlier?.removedAt !== undefined ? { removedAt: earlier.removedAt, ...(earlier.approved ? { approved: true } : {}) } : {};
+    const role = person.userType ?? roles[person.employeeId];
+    managed[person.employeeId] = {
+      ...managedPeopleOf([person])[person.employeeId]!,
+      ...(role !== undefined ? { userType: role } : {}),
+      digest: personDigest(person),
+      ...mark,
+    };
+  }
+  return managed;
+}
+
 /** The most removals allowed, from `roster:maxRemovals` or the default, and how to say it. */
 export function removalLimit(maxRemovals: string | undefined, activePeople: number): { count: number; description: string } {
-  if (maxRemovals === undefined) {
-    const count = Math.max(ALWAYS_ALLOWED_REMOVALS, Math.floor(activePeople * DEFAULT_MAX_SHARE));
-    return { count, description: `the limit of ${count} (the larger of ${ALWAYS_ALLOWED_REMOVALS} people and ${DEFAULT_MAX_SHARE * 100}%)` };
+  try {
+    return providerRemovalLimit({ maxRemovals }, activePeople);
+  } catch (error) {
+    throw new RemovalRefusedError((error as Error).message);
   }
-  const value = maxRemovals.trim();
-  if (/^\d+$/.test(value)) return { count: Number(value), description: `roster:maxRemovals ${value}` };
-  const percentage = /^(\d+(?:\.\d+)?)%$/.exec(value)?.[1];
-  if (percentage !== undefined && Number(percentage) <= 100) {
-    const count = Math.floor((activePeople * Number(percentage)) / 100);
-    return { count, description: `roster:maxRemovals ${value} (${count} people)` };
-  }
-  throw new RemovalRefusedError(`roster:maxRemovals must be a count such as 40 or a percentage such as 35%, not "${maxRemovals}"`);
 }
 
 function listed(removals: Removal[]): string {

@@ -29,9 +29,12 @@ const managedPeopleSchema = z.record(
   z.string(),
   z.object({
     email: z.string(),
-    userType: z.enum(USER_TYPES),
+    userType: z.enum(USER_TYPES).optional(),
     enabled: z.boolean(),
     removal: z.enum(USER_REMOVAL_POLICIES).optional(),
+    digest: z.string().optional(),
+    removedAt: z.iso.datetime().optional(),
+    approved: z.boolean().optional(),
   }),
 );
 
@@ -44,6 +47,8 @@ export async function removalGuardFromStack(): Promise<RemovalGuardSettings> {
   return {
     previous: await previousManagedPeople(),
     maxRemovals: rosterConfig.get("maxRemovals"),
+    approveRemovals: rosterConfig.getNumber("approveRemovals"),
+    removalWindowDays: rosterConfig.getNumber("removalWindowDays"),
     allowAdminRemoval: rosterConfig.getBoolean("allowAdminRemoval") ?? false,
     apiUsername: learnUponConfig.get("username") ?? process.env["LEARNUPON_USERNAME"],
     // An unknown policy fails in the provider's configure; until then, count as the default does.

@@ -16,6 +16,7 @@ import { NotFoundError, type LearnUponUser, type UserFields } from "../client/in
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
 import { checkInputs, containsUnknown, PartialCreateError, sameEmail, LearnUponResource, warn } from "./lifecycle.js";
+import { assertSamePerson, isDemotion, protectedRole, SafetyError } from "./safety.js";
 
 export const USER_TYPES = ["learner", "instructor", "manager", "admin"] as const;
 export type UserType = (typeof USER_TYPES)[number];
@@ -28,7 +29,10 @@ export interface UserArgs {
   lastName: pulumi.Input<string>;
   /** Only for portals that sign in by username. */
   username?: pulumi.Input<string>;
-  /** @default "learner" */
+  /**
+   * The role. Unset, a new person is created as a learner and an adopted one keeps the role the
+   * portal gives them: adoption never lowers a role the program does not state.
+   */
   userType?: pulumi.Input<UserType>;
   /** @default true */
   enabled?: pulumi.Input<boolean>;
@@ -49,7 +53,7 @@ export function userInputsSchema() {
     firstName: z.string().trim().min(1, "must not be empty"),
     lastName: z.string().trim().min(1, "must not be empty"),
     username: z.string().trim().min(1, "must not be empty").optional(),
-    userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).default("learner"),
+    userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).optional(),
     enabled: z.boolean("must be true or false").default(true),
     language: z.string().regex(/^[a-z]{2}([-_][A-Za-z]{2})?$/, "must be an ISO language code such as en or pt-BR").optional(),
     customData: z.record(z.string(), z.string("must be a string")).optional(),
@@ -133,9 +137,10 @@ function withChanges(user: LearnUponUser, changes: UserFields): LearnUponUser {
   };
 }
 
-function outputsOf(inputs: UserInputs, userId: number): UserOutputs {
+/** The outputs: the inputs without the password, with the role the person has when the inputs leave it out. */
+function outputsOf(inputs: UserInputs, userId: number, role: UserType | undefined): UserOutputs {
   const { password: _writeOnly, ...rest } = inputs;
-  return { ...rest, userId };
+  return { ...rest, userType: inputs.userType ?? role, userId };
 }
 
 /** LearnUpon requires a password on create; people who sign in by SSO or reset link never see this one. */
@@ -158,15 +163,17 @@ export const userLifecycle = {
     return { changes: fieldsChanged || identityChanged };
   },
 
-  async create({ client, snapshot }: ProviderContext, inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
+  async create(context: ProviderContext, inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
+    const { client, snapshot } = context;
     let existing = await snapshot.userByEmail(inputs.email);
     if (!existing) {
-      const fields: UserFields = { ...toWire(inputs), password: inputs.password ?? generatedPassword() };
+      // A new person is a learner unless the program says otherwise.
+      const fields: UserFields = { ...toWire({ userType: "learner", ...inputs }), password: inputs.password ?? generatedPassword() };
       try {
         const userId = await client.users.create(fields);
         const { password: _password, ...stored } = fields;
         await snapshot.rememberUser({ id: userId, ...stored, locale: inputs.language } as LearnUponUser);
-        return { id: String(userId), outs: outputsOf(inputs, userId) };
+        return { id: String(userId), outs: outputsOf(inputs, userId, "learner") };
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same (and a retry of it
         // then finds the email taken): the email is the identity, so adopt whoever holds it now.
@@ -177,10 +184,12 @@ export const userLifecycle = {
     }
 
     // Adopt: the person exists already (perhaps deactivated when they left): bring them to the roster.
+    assertMayAdopt(context, existing, inputs);
     snapshot.claim(`user:${existing.id}`);
     const changes = changedFields(inputs, liveFields(existing, inputs));
     if (Object.keys(changes).length > 0) {
       try {
+        assertMayChange(context, existing, changes, inputs.employeeId);
         await client.users.update(existing.id, changes);
       } catch (error) {
         const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: existing.id };
@@ -188,7 +197,7 @@ export const userLifecycle = {
       }
       await snapshot.rememberUser(withChanges(existing, changes));
     }
-    return { id: String(existing.id), outs: outputsOf(inputs, existing.id) };
+    return { id: String(existing.id), outs: outputsOf(inputs, existing.id, liveFields(existing, inputs).userType) };
   },
 
   async read({ snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
@@ -202,42 +211,120 @@ export const userLifecycle = {
     return { id, props: live, inputs: inputs as UserOutputs };
   },
 
-  async update({ client, snapshot }: ProviderContext, id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.UpdateResult<UserOutputs>> {
+  async update(context: ProviderContext, id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.UpdateResult<UserOutputs>> {
     const changes = changedFields(news, olds);
     if (Object.keys(changes).length > 0) {
-      await client.users.update(Number(id), changes);
-      const known = await snapshot.userById(Number(id));
-      if (known) await snapshot.rememberUser(withChanges(known, changes));
+      const user = await samePersonInPortal(context, id, olds, "update");
+      assertMayChange(context, user, changes, olds.employeeId);
+      await context.client.users.update(Number(id), changes);
+      await context.snapshot.rememberUser(withChanges(user, changes));
     }
-    return { outs: outputsOf(news, Number(id)) };
+    return { outs: outputsOf(news, Number(id), olds.userType) };
   },
 
-  async delete({ client, settings, snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<void> {
+  async delete(context: ProviderContext, id: string, props: UserOutputs): Promise<void> {
+    const { client, settings, snapshot } = context;
     const policy = props.removal ?? settings.userRemoval;
     const who = `LearnUpon user ${id} (employee ${props.employeeId})`;
     if (snapshot.isClaimed(`user:${id}`)) {
       console.log(`${who} is now managed under another employee id; left as it is`);
-    } else if (policy === "retain") {
+      return;
+    }
+    if (policy === "retain") {
       console.log(`${who} is no longer managed; left as it is in the portal (removal policy: retain)`);
-    } else if (policy === "delete") {
+      return;
+    }
+    const user = await snapshot.userById(Number(id));
+    if (!user) {
+      // deleted by hand since the last refresh: nothing left to deactivate
+      console.log(`${who} no longer exists in the portal; nothing to ${policy} (removal policy: ${policy})`);
+      return;
+    }
+    assertSamePerson(user, props, policy);
+    const owner = otherOwner(context, user, props);
+    if (owner !== undefined) {
+      console.log(`${who} is now managed by stack ${owner}; left as it is`);
+      return;
+    }
+    if (policy === "deactivate" && user.enabled === false) {
+      console.log(`${who} is already deactivated; its training history is kept (removal policy: deactivate)`);
+      return;
+    }
+    assertMayRemove(context, user, props.employeeId, policy);
+    context.breaker.admit(`employee ${props.employeeId} (${user.email})`, await snapshot.activeUserCount());
+    if (policy === "delete") {
       await client.users.delete(Number(id));
       await snapshot.forgetUser(Number(id));
       console.log(`${who} deleted with its training history (removal policy: delete)`);
-    } else {
-      try {
-        await client.users.setEnabled(Number(id), false);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        await snapshot.forgetUser(Number(id)); // deleted by hand since the last refresh: nothing left to deactivate
-        console.log(`${who} no longer exists in the portal; nothing to deactivate (removal policy: deactivate)`);
-        return;
-      }
-      const known = await snapshot.userById(Number(id));
-      if (known) await snapshot.rememberUser({ ...known, enabled: false });
-      console.log(`${who} deactivated; its training history is kept (removal policy: deactivate)`);
+      return;
     }
+    try {
+      await client.users.setEnabled(Number(id), false);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      await snapshot.forgetUser(Number(id)); // deleted by hand since the run's snapshot
+      console.log(`${who} no longer exists in the portal; nothing to deactivate (removal policy: deactivate)`);
+      return;
+    }
+    await snapshot.rememberUser({ ...user, enabled: false });
+    console.log(`${who} deactivated; its training history is kept (removal policy: deactivate)`);
   },
 };
+
+/** The portal's user at `id`, when it is the person in state; otherwise nothing is written. */
+async function samePersonInPortal(context: ProviderContext, id: string, olds: UserOutputs, action: string): Promise<LearnUponUser> {
+  const user = await context.snapshot.userById(Number(id));
+  if (!user) {
+    throw new SafetyError(
+      `cannot ${action} LearnUpon user ${id} (employee ${olds.employeeId}, ${olds.email}): the portal has no user with that id. ` +
+        `If it was deleted by hand, run \`pulumi refresh\`; the next update then creates the person again.`,
+    );
+  }
+  assertSamePerson(user, olds, action);
+  return user;
+}
+
+/** The stack whose ownership marker the user carries, when it is not this one (and markers are on). */
+function otherOwner({ safety }: ProviderContext, user: LearnUponUser, declared: Pick<UserInputs, "customData">): string | undefined {
+  if (safety.ownerField === undefined) return undefined;
+  const marker = user.CustomData?.[safety.ownerField];
+  const owner = typeof marker === "string" ? marker.trim() : "";
+  const ours = declared.customData?.[safety.ownerField];
+  return owner !== "" && ours !== undefined && owner !== ours ? owner : undefined;
+}
+
+function assertMayAdopt(context: ProviderContext, user: LearnUponUser, inputs: UserInputs): void {
+  const owner = otherOwner(context, user, inputs);
+  if (owner === undefined || context.safety.allowTakeover) return;
+  throw new SafetyError(
+    `refusing to adopt ${user.email} (LearnUpon user ${user.id}) as employee ${inputs.employeeId}: stack ${owner} manages ` +
+      `them (custom field "${context.safety.ownerField}"). Remove them from that stack's roster first, or let this stack ` +
+      `take them over: pulumi config set roster:allowTakeover true`,
+  );
+}
+
+/** Deactivating through `enabled: false` and lowering a protected person's role need the same leave as removing them. */
+function assertMayChange(context: ProviderContext, user: LearnUponUser, changes: UserFields, employeeId: string): void {
+  if (changes.enabled === false && user.enabled !== false) assertMayRemove(context, user, employeeId, "deactivate");
+  if (isDemotion(user.user_type, changes.user_type)) {
+    const role = protectedRole(user, context.settings.username);
+    if (role !== undefined && !context.safety.allowAdminRemoval) {
+      throw new SafetyError(
+        `refusing to change employee ${employeeId} (${user.email}) from ${user.user_type} to ${changes.user_type}: they are ${role}. ` +
+          `Admins and the API user are demoted only with: pulumi config set roster:allowAdminRemoval true`,
+      );
+    }
+  }
+}
+
+function assertMayRemove(context: ProviderContext, user: LearnUponUser, employeeId: string, action: string): void {
+  const role = protectedRole(user, context.settings.username);
+  if (role === undefined || context.safety.allowAdminRemoval) return;
+  throw new SafetyError(
+    `refusing to ${action} employee ${employeeId} (${user.email}): they are ${role}. ` +
+      `Admins and the API user are removed only with: pulumi config set roster:allowAdminRemoval true`,
+  );
+}
 
 /** A person in the LearnUpon portal. */
 export class User extends LearnUponResource {
@@ -256,10 +343,23 @@ export class User extends LearnUponResource {
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
       ...args,
+      customData: withOwnerMarker(args.customData),
       // Secret even when given as plain text, so state only ever holds it encrypted.
       password: args.password === undefined ? undefined : pulumi.secret(args.password),
       userId: undefined,
     };
     super("User", name, props, opts);
   }
+}
+
+/**
+ * With `learnupon:ownerField` set, every user this stack manages carries the stack's name in that
+ * custom field: written on create and adopt, shown as drift by refresh, and read by the provider
+ * to refuse adopting someone another stack owns.
+ */
+function withOwnerMarker(customData: UserArgs["customData"]): UserArgs["customData"] {
+  const ownerField = new pulumi.Config("learnupon").get("ownerField") ?? process.env["LEARNUPON_OWNER_FIELD"];
+  if (ownerField === undefined || ownerField.trim() === "") return customData;
+  const owner = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  return pulumi.output(customData).apply((data) => ({ ...data, [ownerField.trim()]: owner }));
 }

@@ -11,8 +11,9 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createLearnUponClient, type LearnUponClient } from "../client/index.js";
-import { configProblem, readSettings } from "../settings.js";
+import { createLearnUponClient, learnUponApiBaseUrl, type LearnUponClient, type LearnUponUser } from "../client/index.js";
+import { isDemotion, protectedRole } from "../resources/safety.js";
+import { configProblem, readSafetySettings, readSettings } from "../settings.js";
 import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
 
 /** One resource the Roster declares, with the catalog name it needs from the portal, if any. */
@@ -22,6 +23,14 @@ export interface PlannedResource {
   needs?: { field: "groups"; title: string } | { field: "courses"; name: string };
 }
 
+/** Someone the stack already manages, whom a preview that changes or removes people looks up. */
+export interface PortalProbe {
+  employeeId: string;
+  email: string;
+  /** True for a person the roster still declares: the portal must have them. */
+  mustExist: boolean;
+}
+
 /** Problem lines shown before "… and N more", so a misspelt course shared by 500 people stays readable. */
 const MAX_LISTED_PROBLEMS = 20;
 
@@ -29,8 +38,8 @@ const MAX_LISTED_PROBLEMS = 20;
  * `outputs`, once the preview's portal check is done: pass it to the component's `registerOutputs`,
  * so the program waits for the check.
  */
-export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: Outputs): Promise<Outputs> {
-  const checked = checkPortalInPreview(planned);
+export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: Outputs, probe?: PortalProbe): Promise<Outputs> {
+  const checked = checkPortalInPreview(planned, probe);
   // A failure is left unhandled on purpose, as the SDK does with a failed registration: its handler
   // prints the message and fails the run.
   void checked.then(() => undefined);
@@ -46,15 +55,42 @@ export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: O
  * Resolves at once outside previews: `pulumi up` previews first, and `create` reports the same
  * problems for `pulumi up --skip-preview`.
  */
-async function checkPortalInPreview(planned: PlannedResource[]): Promise<void> {
+async function checkPortalInPreview(planned: PlannedResource[], probe: PortalProbe | undefined): Promise<void> {
   if (!pulumi.runtime.isDryRun()) return;
   const created = (await Promise.all(planned.map(async (item) => ((await willBeCreated(item.resource)) ? [item] : [])))).flat();
-  if (created.length === 0) return;
+  if (created.length === 0) {
+    if (probe !== undefined) await withPortalClient((client) => probePortal(client, probe));
+    return;
+  }
 
+  const [missing, unadoptable] = await withPortalClient(async (client) => {
+    if (probe !== undefined) await probePortal(client, probe);
+    return [await missingCatalogNames(client, created), await adoptionProblems(client, created)];
+  });
+  const portal = learnUponApiBaseUrl(readSettings(stackConfig()).portalUrl);
+  const messages = [
+    missing.length > 0 &&
+      `the roster names ${missing.length === 1 ? "a group or course" : "groups or courses"} the LearnUpon portal at ${portal} does not have:${listing(missing)}`,
+    unadoptable.length > 0 && `the roster would adopt people of the LearnUpon portal at ${portal} that it must not:${listing(unadoptable)}`,
+  ].filter((message) => message !== false);
+  if (messages.length > 0) throw portalCheckError(messages.join("\n"));
+}
+
+function listing(problems: string[]): string {
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+  if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more`);
+  return `\n  - ${listed.join("\n  - ")}`;
+}
+
+function stackConfig(): { get(key: string): string | undefined } {
+  return { get: (key) => pulumi.runtime.getConfig(key) };
+}
+
+/** Runs `check` with a read-only client of the configured portal; any failure says what to fix. */
+async function withPortalClient<T>(check: (client: LearnUponClient) => Promise<T>): Promise<T> {
   let client: LearnUponClient | undefined;
-  let problems: string[];
   try {
-    const settings = readSettings({ get: (key) => pulumi.runtime.getConfig(key) });
+    const settings = readSettings(stackConfig());
     client = createLearnUponClient({
       portalUrl: settings.portalUrl,
       username: settings.username,
@@ -64,18 +100,28 @@ async function checkPortalInPreview(planned: PlannedResource[]): Promise<void> {
       // A refused connection is a wrong URL far more often than a blip: give up within a second.
       retry: { limit: 2, backoffBaseMs: 250 },
     });
-    problems = await missingCatalogNames(client, created);
+    return await check(client);
   } catch (error) {
+    if (error instanceof pulumi.RunError) throw error;
     const reason = configProblem(error, client?.apiBaseUrl) ?? (error instanceof Error ? error.message : String(error));
     throw portalCheckError(`cannot check the roster against the LearnUpon portal: ${reason}`);
   } finally {
     await client?.close();
   }
-  if (problems.length > 0) {
-    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
-    if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more`);
-    const message = `the roster names ${problems.length === 1 ? "a group or course" : "groups or courses"} the LearnUpon portal at ${client?.apiBaseUrl} does not have:\n  - ${listed.join("\n  - ")}`;
-    throw portalCheckError(message);
+}
+
+/**
+ * One search for someone the stack manages: proves the credentials and, for a person the roster
+ * still declares, that this is the portal the stack was applied to.
+ */
+async function probePortal(client: LearnUponClient, probe: PortalProbe): Promise<void> {
+  const user = await client.users.searchByEmail(probe.email);
+  if (user === undefined && probe.mustExist) {
+    throw portalCheckError(
+      `this stack manages employee ${probe.employeeId} (${probe.email}), but the LearnUpon portal at ${client.apiBaseUrl} ` +
+        `has no user with that email. If learnupon:portalUrl names another portal than the stack was applied to, ` +
+        `point it back; if the person was deleted by hand, run \`pulumi refresh\` first.`,
+    );
   }
 }
 
@@ -108,6 +154,44 @@ async function missingCatalogNames(client: LearnUponClient, created: PlannedReso
         ? `${entry}: groups: no group is titled "${needs.title}"`
         : `${entry}: courses: no published course is named "${needs.name}"`,
     );
+  }
+  return problems;
+}
+
+/**
+ * The people a create would adopt but must not: someone another stack owns (with an ownership
+ * marker), or an admin or the API user whose role the roster lowers. Costs one listing of the
+ * portal's users (500 a page), only when a marker is configured or a created person states a role.
+ */
+async function adoptionProblems(client: LearnUponClient, created: PlannedResource[]): Promise<string[]> {
+  const safety = readSafetySettings(stackConfig());
+  const people = created.filter((item) => item.needs === undefined).map((item) => item.person);
+  const statesRole = people.some((person) => person.userType !== undefined && person.userType !== "admin");
+  if (people.length === 0 || (safety.ownerField === undefined && !statesRole)) return [];
+
+  const byEmail = new Map<string, LearnUponUser>();
+  for await (const user of client.users.list()) if (user.email) byEmail.set(user.email.toLowerCase(), user);
+  const thisStack = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  const apiUsername = readSettings(stackConfig()).username;
+  const problems: string[] = [];
+  for (const person of people) {
+    const existing = byEmail.get(person.email.toLowerCase());
+    if (!existing) continue;
+    const entry = rosterEntryOf(person) ?? `employee ${person.employeeId}`;
+    const marker = safety.ownerField === undefined ? undefined : existing.CustomData?.[safety.ownerField];
+    if (typeof marker === "string" && marker.trim() !== "" && marker.trim() !== thisStack && !safety.allowTakeover) {
+      problems.push(
+        `${entry}: email: ${person.email} is managed by stack ${marker.trim()} (custom field "${safety.ownerField}"); ` +
+          `remove them from that stack's roster first, or let this stack take them over: pulumi config set roster:allowTakeover true`,
+      );
+    }
+    const role = protectedRole(existing, apiUsername);
+    if (role !== undefined && isDemotion(existing.user_type, person.userType) && !safety.allowAdminRemoval) {
+      problems.push(
+        `${entry}: userType: ${person.email} is ${role} (${existing.user_type}); the roster would make them ${person.userType}. ` +
+          `Leave userType out to keep their role, or allow it: pulumi config set roster:allowAdminRemoval true`,
+      );
+    }
   }
   return problems;
 }

@@ -9,7 +9,7 @@
  *     email: ada@example.com
  *     firstName: Ada
  *     lastName: Lovelace
- *     userType: learner          # learner | instructor | manager | admin (default learner)
+ *     userType: learner          # learner | instructor | manager | admin (unset: learner when created, kept when adopted)
  *     groups: [Engineering]
  *     courses: [Security Basics, { name: Git Fundamentals, dueDate: 2027-01-31 }]
  * ```
@@ -22,6 +22,7 @@
  * Every problem is reported as `file:row or entry: field: reason`, all at once.
  * @module
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -43,7 +44,8 @@ export interface RosterPerson {
   firstName: string;
   lastName: string;
   username?: string;
-  userType: (typeof USER_TYPES)[number];
+  /** Unset: a new person is a learner, and an adopted one keeps the role the portal gives them. */
+  userType?: (typeof USER_TYPES)[number] | undefined;
   enabled: boolean;
   language?: string;
   customData?: Record<string, string>;
@@ -84,7 +86,7 @@ function personSchema() {
       firstName: nonEmpty,
       lastName: nonEmpty,
       username: nonEmpty.optional(),
-      userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).default("learner"),
+      userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).optional(),
       enabled: z.boolean("must be true or false").default(true),
       language: z.string().regex(/^[a-z]{2}([-_][A-Za-z]{2})?$/, "must be an ISO language code such as en or pt-BR").optional(),
       customData: z.record(z.string(), z.coerce.string()).optional(),
@@ -93,6 +95,11 @@ function personSchema() {
       courses: z.array(course).default([]),
     })
     .strict();
+}
+
+/** A short hash of everything the roster says about a person: equal digests, nothing to change. */
+export function personDigest(person: RosterPerson): string {
+  return createHash("sha256").update(JSON.stringify(person)).digest("base64url").slice(0, 16);
 }
 
 /** Where each loaded person was declared (`people.csv:row 4`), so later errors can point at it. */

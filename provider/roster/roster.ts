@@ -13,12 +13,12 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { assertRemovalsAllowed, managedPeopleOf, type ManagedPeople, type RemovalGuardSettings } from "../gitops/removal-guard.js";
+import { assertRemovalsAllowed, managedPeopleAfter, plannedRemovals, type ManagedPeople, type RemovalGuardSettings } from "../gitops/removal-guard.js";
 import { Enrollment } from "../resources/enrollment.js";
 import { GroupMembership } from "../resources/group-membership.js";
 import { User } from "../resources/user.js";
-import { afterPortalCheck, type PlannedResource } from "./preflight.js";
-import type { RosterPerson } from "./roster-file.js";
+import { afterPortalCheck, type PlannedResource, type PortalProbe } from "./preflight.js";
+import { personDigest, type RosterPerson } from "./roster-file.js";
 
 export interface RosterArgs {
   people: RosterPerson[];
@@ -58,8 +58,8 @@ export class Roster extends pulumi.ComponentResource {
           email: person.email,
           firstName: person.firstName,
           lastName: person.lastName,
-          userType: person.userType,
           enabled: person.enabled,
+          ...(person.userType !== undefined ? { userType: person.userType } : {}),
           ...(person.username !== undefined ? { username: person.username } : {}),
           ...(person.language !== undefined ? { language: person.language } : {}),
           ...(person.customData !== undefined ? { customData: person.customData } : {}),
@@ -97,8 +97,34 @@ export class Roster extends pulumi.ComponentResource {
       enrollments: this.enrollments.length,
       memberships: this.memberships.length,
     };
-    this.managedPeople = pulumi.secret(managedPeopleOf(args.people));
+    // Written only once every resource was applied: an update that failed halfway leaves the old record,
+    // so the removals it did not make are counted again by the next change.
+    // It records the role each person has, stated or adopted, so the guard protects adopted admins too.
+    const applied = [...Object.values(this.users), ...this.memberships, ...this.enrollments].map((resource) => resource.id);
+    const roles = pulumi.all(Object.entries(this.users).map(([employeeId, user]) => pulumi.all([employeeId, user.userType])));
+    const guard = args.removalGuard ?? { previous: undefined, defaultRemoval: "deactivate" as const };
+    this.managedPeople = pulumi.secret(
+      pulumi.all([roles, pulumi.all(applied)]).apply(([held]) => managedPeopleAfter(args.people, guard, Object.fromEntries(held))),
+    );
     // A preview fails here, with every missing group or course named, before anything is applied.
-    this.registerOutputs(afterPortalCheck(planned, { counts: this.counts }));
+    this.registerOutputs(afterPortalCheck(planned, { counts: this.counts }, portalProbe(args.people, guard)));
   }
+}
+
+/**
+ * The person a preview that changes or removes someone looks up, to prove the credentials and that
+ * the portal is the one the stack manages: someone whose entry changed, else someone removed.
+ * `undefined` when the roster changes nobody the stack already manages.
+ */
+function portalProbe(people: RosterPerson[], guard: RemovalGuardSettings): PortalProbe | undefined {
+  const previous = guard.previous;
+  if (previous === undefined) return undefined;
+  for (const person of people) {
+    const before = previous[person.employeeId];
+    if (before !== undefined && before.digest !== personDigest(person)) {
+      return { employeeId: person.employeeId, email: before.email, mustExist: true };
+    }
+  }
+  const [removal] = plannedRemovals(previous, people, guard);
+  return removal && { employeeId: removal.employeeId, email: removal.email, mustExist: false };
 }

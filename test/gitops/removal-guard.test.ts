@@ -119,7 +119,7 @@ describe("assertRemovalsAllowed", () => {
         "roster change refused: it would deactivate or delete 30 of the 100 active people this stack manages, more than the limit of 10 (the larger of 5 people and 10%):",
         ...Array.from({ length: 10 }, (_, index) => `  - E${71 + index} e${71 + index}@example.com: deactivate (removed from the roster)`),
         "  … and 20 more",
-        "If that is intended, allow it for this change: pulumi config set roster:maxRemovals 30",
+        "If that is intended, approve this change alone: pulumi config set roster:approveRemovals 30",
       ].join("\n"),
     );
   });

@@ -32,8 +32,8 @@ describe("User check", () => {
     });
   });
 
-  it("applies the defaults to valid inputs: a learner, enabled", async () => {
-    expect(await userLifecycle.check({}, ADA)).toEqual({ inputs: { ...ADA, userType: "learner", enabled: true } });
+  it("applies the defaults to valid inputs: enabled, and no role (a new person becomes a learner, an adopted one keeps theirs)", async () => {
+    expect(await userLifecycle.check({}, ADA)).toEqual({ inputs: { ...ADA, enabled: true } });
   });
 
   it("keeps what is declared over the defaults", async () => {
@@ -43,7 +43,7 @@ describe("User check", () => {
 
   it("passes an unknown email through and still applies the defaults", async () => {
     expect(await userLifecycle.check({}, { ...ADA, email: UNKNOWN })).toEqual({
-      inputs: { ...ADA, email: UNKNOWN, userType: "learner", enabled: true },
+      inputs: { ...ADA, email: UNKNOWN, enabled: true },
     });
   });
 });

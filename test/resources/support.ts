@@ -14,7 +14,8 @@ import { afterEach, vi } from "vitest";
 import { createLearnUponClient, createRateLimiter, type LearnUponClient } from "../../provider/client/index.js";
 import { startFakePortal, type FakePortal, type RequestFilter, type SeedData } from "../../provider/fake-portal/index.js";
 import type { ProviderContext } from "../../provider/runtime.js";
-import { readSettings } from "../../provider/settings.js";
+import { RemovalBreaker } from "../../provider/resources/safety.js";
+import { readSafetySettings, readSettings } from "../../provider/settings.js";
 import { PortalSnapshot } from "../../provider/snapshot.js";
 
 /** Stack config keys beyond the portal's URL and API key pair, e.g. `{ "learnupon:userRemoval": "delete" }`. */
@@ -84,6 +85,7 @@ export function providerContext(portal: FakePortal, config: ExtraConfig = {}): P
   };
   // No environment: the runner's own LEARNUPON_* variables must not leak into the tests.
   const settings = readSettings({ get: (key) => stackConfig[key] }, {});
+  const safety = readSafetySettings({ get: (key) => stackConfig[key] }, {});
   const client = createLearnUponClient({
     portalUrl: settings.portalUrl,
     username: settings.username,
@@ -93,7 +95,7 @@ export function providerContext(portal: FakePortal, config: ExtraConfig = {}): P
     sleep: () => Promise.resolve(),
     random: () => 0.5,
   });
-  return { settings, client, snapshot: new PortalSnapshot(client) };
+  return { settings, safety, client, snapshot: new PortalSnapshot(client), breaker: new RemovalBreaker(safety) };
 }
 
 /**
