@@ -19,10 +19,13 @@
  * |-------------------------------|-----------------------------|-------------------------------------------|
  * | `learnupon:ownerField`        | `LEARNUPON_OWNER_FIELD`     | label of a custom user field that records the owning stack |
  * | `learnupon:movePortal`        | `LEARNUPON_MOVE_PORTAL`     | true for the run that moves the stack to another portal |
- * | `roster:allowAdminRemoval`    |                             | let a run deactivate, delete or demote an admin or the API user |
- * | `roster:allowTakeover`        |                             | let this stack adopt people another stack owns |
- * | `roster:maxRemovals`          |                             | the most people one run may deactivate or delete (count or %) |
- * | `roster:approveRemovals`      |                             | the exact number of removals one change was approved for |
+ * | `roster:allowAdminRemoval`    | `ROSTER_ALLOW_ADMIN_REMOVAL`| let a run deactivate, delete or demote an admin or the API user |
+ * | `roster:allowTakeover`        | `ROSTER_ALLOW_TAKEOVER`     | let this stack adopt people another stack owns |
+ * | `roster:maxRemovals`          | `ROSTER_MAX_REMOVALS`       | the most people one run may deactivate or delete (count or %) |
+ * | `roster:approveRemovals`      | `ROSTER_APPROVE_REMOVALS`   | the exact number of removals one change was approved for |
+ *
+ * `pulumi destroy` and `pulumi refresh` configure the provider with the stack config of the last
+ * update, not the current one: for them, give these by environment.
  * @module
  */
 import { z } from "zod";
@@ -71,10 +74,10 @@ const SETTINGS = {
 const SAFETY_SETTINGS = {
   ownerField: { key: "learnupon:ownerField", env: "LEARNUPON_OWNER_FIELD" },
   movePortal: { key: "learnupon:movePortal", env: "LEARNUPON_MOVE_PORTAL" },
-  allowAdminRemoval: { key: "roster:allowAdminRemoval", env: undefined },
-  allowTakeover: { key: "roster:allowTakeover", env: undefined },
-  maxRemovals: { key: "roster:maxRemovals", env: undefined },
-  approveRemovals: { key: "roster:approveRemovals", env: undefined },
+  allowAdminRemoval: { key: "roster:allowAdminRemoval", env: "ROSTER_ALLOW_ADMIN_REMOVAL" },
+  allowTakeover: { key: "roster:allowTakeover", env: "ROSTER_ALLOW_TAKEOVER" },
+  maxRemovals: { key: "roster:maxRemovals", env: "ROSTER_MAX_REMOVALS" },
+  approveRemovals: { key: "roster:approveRemovals", env: "ROSTER_APPROVE_REMOVALS" },
 } as const;
 
 /** Stack config booleans arrive as the strings "true"/"false". */

@@ -97,7 +97,8 @@ export class RemovalBreaker {
       throw new SafetyError(
         `refusing to deactivate or delete ${who}: this run has already removed ${this.admitted} people, ` +
           `${limit.description}. If that many removals are intended (pulumi destroy of a whole stack, say), allow them ` +
-          `for this run: pulumi config set roster:approveRemovals <the number of people>, or keep the people in the ` +
+          `for this run: pulumi config set roster:approveRemovals <the number of people> (for pulumi destroy, which configures ` +
+          `the provider as the last update did, ROSTER_APPROVE_REMOVALS=<the number> in the environment), or keep the people in the ` +
           `portal with the resource option retainOnDelete (see the README, "Stacks that must never deactivate").`,
       );
     }

@@ -343,6 +343,7 @@ export class User extends LearnUponResource {
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
       ...args,
+      userType: args.userType, // an output even when not declared: the role the person has
       customData: withOwnerMarker(args.customData),
       // Secret even when given as plain text, so state only ever holds it encrypted.
       password: args.password === undefined ? undefined : pulumi.secret(args.password),

@@ -11,62 +11,17 @@
  *   no changes.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakePortal, type FakePortal, type SeedData } from "../../provider/fake-portal/index.js";
-import { loadRoster, type RosterPerson } from "../../provider/roster/roster-file.js";
-import { createWorkspace, type PulumiWorkspace } from "../support/pulumi-cli.js";
+import { startFakePortal, type SeedData } from "../../provider/fake-portal/index.js";
+import { loadRoster } from "../../provider/roster/roster-file.js";
 import { demoSeed } from "../support/demo-seed.js";
+import { RosterStack, type Person } from "../support/roster-stack.js";
 
 const projectRoot = resolve(__dirname, "..", "..");
 const packageCli = join(projectRoot, "dist", "provider", "cli.js");
 const fixtures = join(projectRoot, "test", "gitops", "fixtures");
-
-type Person = Partial<RosterPerson> & Pick<RosterPerson, "employeeId" | "email" | "firstName" | "lastName">;
-
-/** A stack of the root roster program on `portal`, reading its roster from a scratch file. */
-class RosterStack {
-  private constructor(
-    readonly portal: FakePortal,
-    readonly workspace: PulumiWorkspace,
-    readonly scratch: string,
-  ) {}
-
-  static async start(portal: FakePortal, stack: string): Promise<RosterStack> {
-    const scratch = await mkdtemp(join(tmpdir(), "pulumi-learnupon-gitops-"));
-    const workspace = await createWorkspace({ programDir: projectRoot, stack });
-    await workspace.setConfig("learnupon:portalUrl", portal.url);
-    await workspace.setConfig("learnupon:username", portal.username);
-    await workspace.setConfig("learnupon:password", portal.password, { secret: true });
-    await workspace.setConfig("learnupon:requestsPerMinute", "100000");
-    await workspace.setConfig("roster:file", join(scratch, "roster.yaml"));
-    return new RosterStack(portal, workspace, scratch);
-  }
-
-  get rosterFile(): string {
-    return join(this.scratch, "roster.yaml");
-  }
-
-  async writeRoster(people: Person[]): Promise<void> {
-    await writeFile(this.rosterFile, stringify({ people }));
-  }
-
-  pulumi(args: string[], options: { check?: boolean } = {}) {
-    return this.workspace.run([...args, "--stack", this.workspace.stack], options);
-  }
-
-  userByEmail(email: string) {
-    return [...this.portal.store.users.values()].find((user) => user.email?.toLowerCase() === email.toLowerCase());
-  }
-
-  async dispose(): Promise<void> {
-    await this.workspace.dispose();
-    await rm(this.scratch, { recursive: true, force: true });
-  }
-}
 
 /** Runs the package's CLI as `npx pulumi-learnupon` would, with `stdin` piped in. */
 function runPackageCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
