@@ -102,7 +102,7 @@ export class PortalSnapshot {
   private groupMembers(groupId: number): Promise<Set<number>> {
     return singleFlight(this.membersByGroup, groupId, async () => {
       const members = new Set<number>();
-      for await (const user of this.client.groupMemberships.listByGroup(groupId)) members.add(user.id);
+      for await (const member of this.client.groupMemberships.listByGroup(groupId)) members.add(member.userId);
       return members;
     });
   }

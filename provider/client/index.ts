@@ -13,13 +13,19 @@ export type {
   EnrollmentLearner,
   EnrollmentDates,
 } from "./learnupon/enrollments.js";
-export type { GroupMembershipsApi, MembershipCreateArgs, MembershipCreateResult } from "./learnupon/group-memberships.js";
+export { enrollmentDates } from "./learnupon/enrollments.js";
+export type {
+  GroupMembershipsApi,
+  LearnUponGroupMember,
+  MembershipCreateArgs,
+  MembershipCreateResult,
+} from "./learnupon/group-memberships.js";
 export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
-export { learnUponSchemas } from "./learnupon/schemas.js";
+export { calendarDate, learnUponSchemas } from "./learnupon/schemas.js";
 export type {
   LearnUponSchemas,
   LearnUponUser,
-  LearnUponGroupMember,
+  LearnUponGroupMemberRow,
   LearnUponUserGroup,
   LearnUponEnrollment,
   LearnUponCourse,

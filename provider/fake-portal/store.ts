@@ -40,7 +40,8 @@ export interface UserRecord {
   user_type: UserType;
   enabled: boolean;
   account_expires: string | null;
-  timezone_id: number | null;
+  /** A time-zone name such as "Eastern Time (US & Canada)" (docs/learnupon-notes.md, "Time zones"). */
+  timezone_id: string | null;
   sign_in_count: number;
   last_sign_in_at: string | null;
   created_at: string;
@@ -130,7 +131,7 @@ export interface UserChanges {
   user_type?: UserType | undefined;
   enabled?: boolean | undefined;
   account_expires?: string | undefined;
-  timezone_id?: number | undefined;
+  timezone_id?: string | undefined;
   /** Values keyed by custom field label or definition id; other keys are dropped. */
   customData?: Record<string, CustomValue> | undefined;
   extras?: Record<string, CustomValue> | undefined;

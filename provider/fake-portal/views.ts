@@ -17,7 +17,7 @@ import type {
   UserRecord,
 } from "./store.js";
 import { isFinished } from "./store.js";
-import type { JsonObject } from "./options.js";
+import type { JsonObject, PortalOptions } from "./options.js";
 
 /**
  * A user as list and search endpoints show it. `version_id=1.1` adds `updated_at` and `1.2` also
@@ -59,8 +59,12 @@ export function customFieldView(field: CustomFieldRecord): JsonObject {
   return { id: field.id, type_id: field.type_id, label: field.label, predefined_values: [...field.predefined_values] };
 }
 
-/** An enrollment joined with its user and course, as `/enrollments/search` shows it (contract §2.2). */
-export function enrollmentView(store: PortalStore, enrollment: EnrollmentRecord): JsonObject {
+/**
+ * An enrollment joined with its user and course, as `/enrollments/search` shows it (contract §2.2).
+ * Its two settable dates are written as the `enrollmentDates` switch says.
+ */
+export function enrollmentView(store: PortalStore, enrollment: EnrollmentRecord, options: PortalOptions): JsonObject {
+  const wireDate = (date: string | null) => (date === null || options.enrollmentDates === "date" ? date : `${date}T00:00:00Z`);
   const user = store.users.get(enrollment.user_id);
   const course = store.courses.get(enrollment.course_id);
   const today = store.timestamp().slice(0, 10);
@@ -84,9 +88,9 @@ export function enrollmentView(store: PortalStore, enrollment: EnrollmentRecord)
     date_completed: enrollment.date_completed,
     date_lastaccessed: enrollment.date_started,
     updated_at: enrollment.updated_at,
-    due_date: enrollment.due_date,
+    due_date: wireDate(enrollment.due_date),
     is_overdue: enrollment.due_date !== null && enrollment.due_date < today && !isFinished(enrollment.status),
-    course_access_expires_at: enrollment.expires_at,
+    course_access_expires_at: wireDate(enrollment.expires_at),
     unenrolled: false,
   };
 }

@@ -17,7 +17,7 @@
  */
 import { Document } from "yaml";
 import { z } from "zod";
-import type { LearnUponClient, LearnUponUser } from "../client/index.js";
+import { enrollmentDates, type LearnUponClient, type LearnUponUser } from "../client/index.js";
 import type { UserType } from "../resources/user.js";
 
 export interface DumpOptions {
@@ -49,7 +49,6 @@ export interface PortalDump {
 /** The roster file's rule for employee ids. */
 const EMPLOYEE_ID = /^[\w.@-]+$/;
 const DEFAULT_EMPLOYEE_ID_FIELDS = ["employeeid", "employeenumber"];
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function dumpPortal(client: LearnUponClient, options: DumpOptions = {}): Promise<PortalDump> {
   const leftOut: string[] = [];
@@ -146,9 +145,8 @@ async function coursesOf(client: LearnUponClient, user: LearnUponUser, leftOut: 
       leftOut.push(`enrollment of ${user.email} in course ${enrollment.course_id}${name ? ` "${name}"` : ""}: the course is not published, or another course has its name`);
       continue;
     }
-    // Only dates in the roster's format: any other would read back as a change to make.
-    const dueDate = ISO_DATE.test(enrollment.due_date ?? "") ? enrollment.due_date : undefined;
-    const expiresAt = ISO_DATE.test(enrollment.course_access_expires_at ?? "") ? enrollment.course_access_expires_at : undefined;
+    // As days in the roster's format, though the portal may answer date-times (docs/learnupon-notes.md, "Dates").
+    const { dueDate, expiresAt } = enrollmentDates(enrollment);
     courses.push(
       dueDate || expiresAt ? { name, ...(dueDate ? { dueDate } : {}), ...(expiresAt ? { expiresAt } : {}) } : name,
     );

@@ -11,7 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { EnrollmentCreateResult, LearnUponEnrollment } from "../client/index.js";
+import { enrollmentDates, type EnrollmentCreateResult, type LearnUponEnrollment } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 import {
   checkInputs,
@@ -141,8 +141,8 @@ export const enrollmentLifecycle = {
       if ("id" in created) return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
     }
 
-    // Adopted: bring its dates to the declaration.
-    const changes = datesToChange(inputs, { dueDate: enrollment.due_date ?? undefined, expiresAt: enrollment.course_access_expires_at ?? undefined });
+    // Adopted: bring its dates to the declaration, compared as days whatever precision the portal answers in.
+    const changes = datesToChange(inputs, enrollmentDates(enrollment));
     if (Object.keys(changes).length > 0) await client.enrollments.update(enrollment.id, changes);
     snapshot.claim(`enrollment:${enrollment.id}`);
     return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
@@ -156,8 +156,10 @@ export const enrollmentLifecycle = {
     }
     const live = outputsOf(props, enrollment);
     // Only the dates the declaration manages are compared, so a date set in the portal is not drift.
-    if (props.dueDate !== undefined) live.dueDate = enrollment.due_date ?? "";
-    if (props.expiresAt !== undefined) live.expiresAt = enrollment.course_access_expires_at ?? "";
+    // The portal may answer them as date-times: read the day, as the declaration writes it.
+    const { dueDate, expiresAt } = enrollmentDates(enrollment);
+    if (props.dueDate !== undefined) live.dueDate = dueDate ?? "";
+    if (props.expiresAt !== undefined) live.expiresAt = expiresAt ?? "";
     return { id: String(enrollment.id), props: live, inputs: declaredInputs(live) as EnrollmentOutputs };
   },
 

@@ -1,13 +1,21 @@
 /**
  * Contract suite: the production LearnUpon client against the fake portal over real HTTP.
- * Each test pins one point of /work/shared/learnupon-api.md the client relies on, and asserts the
+ * Each test pins one wire fact the client relies on (docs/learnupon-notes.md), and asserts the
  * portal's request log (the transcript), not just the result.
  */
 import { http, HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collect, createLearnUponClient, DuplicateError, learnUponApiBaseUrl } from "../../provider/client/index.js";
+import {
+  calendarDate,
+  collect,
+  createLearnUponClient,
+  DuplicateError,
+  enrollmentDates,
+  learnUponApiBaseUrl,
+} from "../../provider/client/index.js";
 import { createRateLimiter } from "../../provider/client/rate-limiter.js";
 import type { SeedData } from "../../provider/fake-portal/index.js";
+import { api } from "../fake-portal/support.js";
 import { startPortalWithClient, type PortalWithClient } from "./portal-client.js";
 
 const SEED: SeedData = {
@@ -229,10 +237,12 @@ describe("enrollments", () => {
   });
 
   it("update PATCHes an unwrapped body with only the given dates", async () => {
+    t.portal.options.enrollmentDates = "date";
+    t.portal.options.enrollmentExpiryField = "expires_at";
     await t.client.enrollments.update(601, { dueDate: "2026-12-01", expiresAt: undefined });
     await t.client.enrollments.update(601, { expiresAt: "2027-04-11" });
     await t.client.enrollments.update(601, {}); // nothing to send
-    expect(t.portal.log.entries().map((e) => [e.method, e.body])).toEqual([
+    expect(t.portal.log.entries({ method: "PATCH" }).map((e) => [e.method, e.body])).toEqual([
       ["PATCH", { due_date: "2026-12-01" }],
       ["PATCH", { expires_at: "2027-04-11" }],
     ]);
@@ -254,12 +264,12 @@ describe("enrollments", () => {
 });
 
 describe("group memberships", () => {
-  it("create sends the wrapped pair with process_enrollments as a string", async () => {
+  it("create sends the wrapped pair with process_enrollments as a JSON boolean", async () => {
     await t.client.groupMemberships.create({ groupId: 301, userId: 101 });
     await t.client.groupMemberships.create({ groupId: 302, userId: 102, processEnrollments: false });
     expect(t.portal.log.entries().map((e) => e.body)).toEqual([
-      { GroupMembership: { group_id: 301, user_id: 101, process_enrollments: "true" } },
-      { GroupMembership: { group_id: 302, user_id: 102, process_enrollments: "false" } },
+      { GroupMembership: { group_id: 301, user_id: 101, process_enrollments: true } },
+      { GroupMembership: { group_id: 302, user_id: 102, process_enrollments: false } },
     ]);
     // The group's course was given to the first member only.
     expect(t.portal.store.list(t.portal.store.enrollments).filter((e) => e.course_id === 202).map((e) => e.user_id)).toEqual([101]);
@@ -271,13 +281,13 @@ describe("group memberships", () => {
     expect(t.transcript()).toEqual(["POST /api/v1/group_memberships 200", "POST /api/v1/group_memberships 422"]);
   });
 
-  it("listByGroup returns users with their membership id (version_id=1.1); listByUser returns groups", async () => {
+  it("listByGroup returns the members' user ids from the plain listing; listByUser returns groups", async () => {
     await t.client.groupMemberships.create({ groupId: 302, userId: 101 });
     const members = await collect(t.client.groupMemberships.listByGroup(302));
-    expect(members).toEqual([expect.objectContaining({ id: 101, email: "Ada@Example.com", group_membership_id: expect.any(Number) })]);
+    expect(members).toEqual([{ userId: 101, membershipId: undefined, email: "Ada@Example.com" }]);
     expect(await collect(t.client.groupMemberships.listByUser(101))).toEqual([expect.objectContaining({ id: 302, title: "Sales EMEA" })]);
     expect(t.transcript({ method: "GET" })).toEqual([
-      "GET /api/v1/group_memberships?group_id=302&version_id=1.1&page=1 200",
+      "GET /api/v1/group_memberships?group_id=302&page=1 200",
       "GET /api/v1/group_memberships?user_id=101&page=1 200",
     ]);
   });
@@ -350,6 +360,7 @@ describe("transport conventions", () => {
       ["GET", 200, false],
       ["GET", 200, false],
       ["PATCH", 200, true],
+      ["GET", 200, false], // the PATCH read back
     ]);
   });
 
@@ -366,6 +377,155 @@ describe("transport conventions", () => {
       serverErrors: 0,
       timeouts: 0,
       networkErrors: 0,
+    });
+  });
+});
+
+// Issue 14: each way a real portal may answer, with the fake's switch at each value
+// (docs/learnupon-notes.md names the sources).
+describe("as real portals answer", () => {
+  describe("enrollment dates are read as days, whatever their precision", () => {
+    it.each([
+      ["timestamp", "2027-01-31T00:00:00Z"],
+      ["date", "2027-01-31"],
+    ] as const)("enrollmentDates=%s: the portal writes %s, the client reads 2027-01-31", async (format, wire) => {
+      t.portal.options.enrollmentDates = format;
+      t.portal.store.seed({ enrollments: [{ id: 611, user_id: 101, course_id: 202, due_date: "2027-01-31", expires_at: "2027-12-31" }] });
+      const enrollment = await t.client.enrollments.get(611);
+      expect(enrollment?.due_date).toBe(wire);
+      expect(enrollmentDates(enrollment!)).toEqual({ dueDate: "2027-01-31", expiresAt: "2027-12-31" });
+    });
+
+    it.each([
+      ["2027-01-31", "2027-01-31"],
+      ["2027-01-31T00:00:00Z", "2027-01-31"],
+      ["2027-01-31T23:59:59.999-05:00", "2027-01-31"],
+      ["2027-01-31 00:00:00 +0100", "2027-01-31"],
+      ["2027-02-30T00:00:00Z", undefined],
+      ["31/01/2027", undefined],
+      ["", undefined],
+      [null, undefined],
+    ])("calendarDate(%j) is %j", (value, day) => {
+      expect(calendarDate(value)).toBe(day);
+    });
+  });
+
+  describe("group members are told apart from memberships", () => {
+    it.each(["user", "membership"] as const)("groupMemberRows=%s: listByGroup yields the user id", async (shape) => {
+      t.portal.options.groupMemberRows = shape;
+      await t.client.groupMemberships.create({ groupId: 302, userId: 101 });
+      const membershipId = t.portal.store.findMembership(302, 101)!.id;
+      expect(membershipId).not.toBe(101);
+      expect(await collect(t.client.groupMemberships.listByGroup(302))).toEqual([
+        { userId: 101, membershipId: shape === "membership" ? membershipId : undefined, email: "Ada@Example.com" },
+      ]);
+      expect(t.transcript({ method: "GET" })).toEqual(["GET /api/v1/group_memberships?group_id=302&page=1 200"]);
+    });
+  });
+
+  describe("timezone_id is a time-zone name", () => {
+    it("sends the name as a string, and the portal keeps it", async () => {
+      const id = await t.client.users.create({ email: "tz@example.com", password: "secret1", timezone_id: "Eastern Time (US & Canada)" });
+      expect(t.portal.store.users.get(id)?.timezone_id).toBe("Eastern Time (US & Canada)");
+      const answer = await api(t.portal, "GET", `/users/${id}?version_id=1.2`);
+      expect((answer.json as { user: { timezone_id: unknown }[] }).user[0]?.timezone_id).toBe("Eastern Time (US & Canada)");
+    });
+
+    it("refuses an integer before sending, and the portal refuses one too", async () => {
+      await expect(t.client.users.update(101, { timezone_id: 5 as unknown as string })).rejects.toThrow(
+        "Invalid request for PUT /users/{id}: User.timezone_id: Invalid input: expected string, received number",
+      );
+      expect(t.transcript()).toEqual([]);
+      const answer = await api(t.portal, "PUT", "/users/101", { body: { User: { timezone_id: 5 } } });
+      expect([answer.status, answer.json]).toEqual([400, { message: "timezone_id must be a string" }]);
+    });
+  });
+
+  describe("the expiry goes under the field name the portal takes", () => {
+    it("enrollmentExpiryField=expires_at: one PATCH, read back once", async () => {
+      t.portal.options.enrollmentExpiryField = "expires_at";
+      await t.client.enrollments.update(601, { dueDate: "2026-12-01", expiresAt: "2027-04-11" });
+      expect(t.portal.log.entries().map((e) => [e.method, e.path, e.body])).toEqual([
+        ["PATCH", "/api/v1/enrollments/601", { due_date: "2026-12-01", expires_at: "2027-04-11" }],
+        ["GET", "/api/v1/enrollments/601", undefined],
+      ]);
+      expect(t.portal.store.enrollments.get(601)).toMatchObject({ due_date: "2026-12-01", expires_at: "2027-04-11" });
+    });
+
+    it("enrollmentExpiryField=expiry_date: retried under expiry_date, which is then used first for the run", async () => {
+      t.portal.options.enrollmentExpiryField = "expiry_date";
+      await t.client.enrollments.update(601, { dueDate: "2026-12-01", expiresAt: "2027-04-11" });
+      await t.client.enrollments.update(602, { expiresAt: "2027-05-01" });
+      expect(t.portal.log.entries().map((e) => [e.method, e.path, e.body])).toEqual([
+        ["PATCH", "/api/v1/enrollments/601", { due_date: "2026-12-01", expires_at: "2027-04-11" }],
+        ["GET", "/api/v1/enrollments/601", undefined],
+        ["PATCH", "/api/v1/enrollments/601", { expiry_date: "2027-04-11" }],
+        ["GET", "/api/v1/enrollments/601", undefined],
+        ["PATCH", "/api/v1/enrollments/602", { expiry_date: "2027-05-01" }],
+        ["GET", "/api/v1/enrollments/602", undefined],
+      ]);
+      expect(t.portal.store.enrollments.get(601)).toMatchObject({ due_date: "2026-12-01", expires_at: "2027-04-11" });
+      expect(t.portal.store.enrollments.get(602)?.expires_at).toBe("2027-05-01");
+    });
+
+    it.each(["expires_at", "expiry_date"] as const)("enrollmentExpiryField=%s: a created enrollment ends up with its expiry", async (field) => {
+      t.portal.options.enrollmentExpiryField = field;
+      const result = await t.client.enrollments.create({ userId: 102, courseId: 204, dueDate: "2026-12-01", expiresAt: "2027-04-11" });
+      expect("id" in result && t.portal.store.enrollments.get(result.id)).toMatchObject({ due_date: "2026-12-01", expires_at: "2027-04-11" });
+      expect(t.transcript({ method: "PATCH" })).toHaveLength(field === "expires_at" ? 0 : 1);
+    });
+
+    it("a date the portal does not take is an error, not a success", async () => {
+      t.portal.use(http.patch(`${t.portal.apiUrl}/enrollments/:id`, () => HttpResponse.json({ success: "ok" })));
+      await expect(t.client.enrollments.update(601, { dueDate: "2026-12-01", expiresAt: "2027-04-11" })).rejects.toThrow(
+        "LearnUpon answered success but did not take the due date 2026-12-01 (it shows none) and the expiry date 2027-04-11 " +
+          "(it shows none; sent as expires_at and as expiry_date) for enrollment 601",
+      );
+      expect(t.transcript()).toEqual([
+        "PATCH /api/v1/enrollments/601 200",
+        "GET /api/v1/enrollments/601 200",
+        "PATCH /api/v1/enrollments/601 200",
+        "GET /api/v1/enrollments/601 200",
+      ]);
+    });
+  });
+
+  describe("not found is told by the body, not the status", () => {
+    it.each([404, 200] as const)("searchMissStatus=%s: a user search miss is undefined", async (status) => {
+      t.portal.options.searchMissStatus = status;
+      expect(await t.client.users.searchByEmail("nobody@example.com")).toBeUndefined();
+      expect((await t.client.users.searchByEmail("grace@example.com"))?.id).toBe(102);
+      expect(t.transcript()).toEqual([
+        `GET /api/v1/users/search?email=nobody%40example.com ${status}`,
+        "GET /api/v1/users/search?email=grace%40example.com 200",
+      ]);
+    });
+
+    it.each([200, 400, 404])("an error body with %s is an empty list and a missing record", async (status) => {
+      const missing = () => HttpResponse.json({ response_type: "ERROR", response_code: 404, message: "Not found" }, { status });
+      t.portal.use(http.get(`${t.portal.apiUrl}/enrollments/search`, missing), http.get(`${t.portal.apiUrl}/users/:id`, missing));
+      expect(await collect(t.client.enrollments.searchByCourse(201))).toEqual([]);
+      expect(await t.client.users.get(101)).toBeUndefined();
+    });
+
+    it("credential and rate-limit errors are not taken for a miss", async () => {
+      t.portal.use(http.get(`${t.portal.apiUrl}/users/search`, () => HttpResponse.json({ response_type: "ERROR", response_code: 401 }, { status: 401 })));
+      await expect(t.client.users.searchByEmail("nobody@example.com")).rejects.toMatchObject({ name: "AuthError" });
+    });
+  });
+
+  describe("process_enrollments is a JSON boolean", () => {
+    it.each([false, true])("processEnrollmentsStringFalseIsTruthy=%s: opting out leaves the group's courses alone", async (truthy) => {
+      t.portal.options.processEnrollmentsStringFalseIsTruthy = truthy;
+      await t.client.groupMemberships.create({ groupId: 301, userId: 102, processEnrollments: false });
+      expect(t.portal.log.entries()[0]?.body).toEqual({ GroupMembership: { group_id: 301, user_id: 102, process_enrollments: false } });
+      expect(t.portal.store.list(t.portal.store.enrollments).some((e) => e.user_id === 102 && e.course_id === 202)).toBe(false);
+    });
+
+    it.each([false, true])("processEnrollmentsStringFalseIsTruthy=%s: the string \"false\" enrolls only when read as truthy", async (truthy) => {
+      t.portal.options.processEnrollmentsStringFalseIsTruthy = truthy;
+      await api(t.portal, "POST", "/group_memberships", { body: { GroupMembership: { group_id: 301, user_id: 102, process_enrollments: "false" } } });
+      expect(t.portal.store.list(t.portal.store.enrollments).some((e) => e.user_id === 102 && e.course_id === 202)).toBe(truthy);
     });
   });
 });

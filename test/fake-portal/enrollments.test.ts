@@ -36,7 +36,7 @@ function enroll(target: FakePortal, fields: Record<string, unknown>) {
 
 describe("create (§4.16)", () => {
   it("enrols by email without regard to case and answers id, created_at and user_id", async () => {
-    portal = await startTestPortal({ seed: SEED });
+    portal = await startTestPortal({ seed: SEED, options: { enrollmentDates: "date" } });
     const answer = await enroll(portal, { email: "ADA@example.com", course_id: 5, due_date: "2026-12-01", created_at: "2020-01-01T00:00:00Z" });
     const read = await api(portal, "GET", `/enrollments/${idOf(answer)}`);
 
@@ -178,7 +178,7 @@ describe("PATCH (§4.4)", () => {
   const seed: SeedData = { ...SEED, enrollments: [{ id: 71, user_id: 11, course_id: 5 }] };
 
   it("changes due_date and expires_at from an unwrapped body", async () => {
-    portal = await startTestPortal({ seed });
+    portal = await startTestPortal({ seed, options: { enrollmentDates: "date", enrollmentExpiryField: "expires_at" } });
     const answer = await api(portal, "PATCH", "/enrollments/71", { body: { due_date: "2026-12-01", expires_at: "2027-04-11" } });
     const read = (await api(portal, "GET", "/enrollments/71")).json as Enrollments;
 

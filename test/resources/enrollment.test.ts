@@ -97,6 +97,7 @@ describe("Enrollment create", () => {
     });
     expect(t.portal.log.entries({ pathPrefix: "/api/v1/enrollments/600002" }).map((e) => [e.method, e.status, e.body])).toEqual([
       ["PATCH", 200, { due_date: "2027-06-30" }],
+      ["GET", 200, undefined], // the PATCH is read back: its "success" does not say the date was taken
     ]);
     expect(t.portal.log.entries({ method: "POST", pathPrefix: "/api/v1/enrollments" }).map((e) => e.status)).toEqual([200, 422]);
     expect(t.portal.store.enrollments.size).toBe(2);

@@ -55,7 +55,7 @@ describe("GroupMembership create", () => {
       outs: { userEmail: "ada@example.com", groupTitle: "Engineering", processEnrollments: true, userId: 11, groupId: 301 },
     });
     expect(t.writes()).toEqual([
-      { method: "POST", path: "/api/v1/group_memberships", body: { GroupMembership: { group_id: 301, user_id: 11, process_enrollments: "true" } } },
+      { method: "POST", path: "/api/v1/group_memberships", body: { GroupMembership: { group_id: 301, user_id: 11, process_enrollments: true } } },
     ]);
     expect(t.portal.store.findMembership(301, 11)).toBeDefined();
     expect(enrollmentsOf(t, 11)).toEqual([{ course: 202, group: 301 }]);
@@ -68,7 +68,7 @@ describe("GroupMembership create", () => {
 
     expect(result.id).toBe("301:11");
     expect(t.writes()).toEqual([
-      { method: "POST", path: "/api/v1/group_memberships", body: { GroupMembership: { group_id: 301, user_id: 11, process_enrollments: "false" } } },
+      { method: "POST", path: "/api/v1/group_memberships", body: { GroupMembership: { group_id: 301, user_id: 11, process_enrollments: false } } },
     ]);
     expect(t.portal.store.findMembership(301, 11)).toBeDefined();
     expect(enrollmentsOf(t, 11)).toEqual([]);

@@ -1,19 +1,39 @@
 /**
- * LearnUpon group memberships (contract §2.3), at the top-level `/group_memberships` path:
+ * LearnUpon group memberships, at the top-level `/group_memberships` path (docs/learnupon-notes.md,
+ * "Group members"):
  *
  * | method        | call                                                                       |
  * |---------------|----------------------------------------------------------------------------|
- * | `listByGroup` | `GET /group_memberships?group_id=&version_id=1.1` → `user` rows (users, with `group_membership_id`) |
+ * | `listByGroup` | `GET /group_memberships?group_id=` → `user` rows, read as `{ userId, membershipId }` |
  * | `listByUser`  | `GET /group_memberships?user_id=` → `group` rows (groups)                   |
- * | `create`      | `POST /group_memberships` `{"GroupMembership":{…}}`                        |
+ * | `create`      | `POST /group_memberships` `{"GroupMembership":{…}}`, `process_enrollments` a JSON boolean |
  * | `delete`      | `DELETE /group_memberships/0` with the same wrapped pair as body            |
  *
- * Flags go as the strings `"true"`/`"false"`, as the docs' examples send them (§1.2).
+ * The member listing is asked for without `version_id=1.1`: the plain rows are known to be users,
+ * while one public client takes the `id` of 1.1 rows for the membership's. Rows are still read
+ * defensively: a row with a `user_id` names the user there, and its `id` is then the membership's.
  * @module
  */
 import { DuplicateError } from "../errors.js";
 import { checkedBody, deleted, type LearnUponRequests } from "./requests.js";
-import { learnUponSchemas, type LearnUponGroupMember, type LearnUponUserGroup } from "./schemas.js";
+import { learnUponSchemas, type LearnUponGroupMemberRow, type LearnUponUserGroup } from "./schemas.js";
+
+/** A member of a group: the user's id and, when the row tells it, the membership's. */
+export interface LearnUponGroupMember {
+  userId: number;
+  membershipId: number | undefined;
+  email: string | null | undefined;
+}
+
+/** Tells the user id from the membership id, whichever shape the row has. */
+export function groupMemberOf(row: LearnUponGroupMemberRow): LearnUponGroupMember {
+  const hasUserId = typeof row.user_id === "number";
+  return {
+    userId: hasUserId ? (row.user_id as number) : row.id,
+    membershipId: row.group_membership_id ?? (hasUserId ? row.id : undefined),
+    email: row.email,
+  };
+}
 
 export interface MembershipCreateArgs {
   groupId: number;
@@ -29,7 +49,7 @@ export interface MembershipCreateArgs {
 export type MembershipCreateResult = { id: number | undefined } | { alreadyMember: true };
 
 export interface GroupMembershipsApi {
-  /** The group's members (users), each with its `group_membership_id`. */
+  /** The group's members, each with its user id (and membership id when the portal gives it). */
   listByGroup(groupId: number): AsyncGenerator<LearnUponGroupMember, void, undefined>;
   /** The groups the user belongs to. */
   listByUser(userId: number): AsyncGenerator<LearnUponUserGroup, void, undefined>;
@@ -62,21 +82,22 @@ export function createGroupMembershipsApi(requests: LearnUponRequests): GroupMem
   }
 
   return {
-    listByGroup: (groupId) =>
-      requests.listAll({
+    async *listByGroup(groupId) {
+      const rows = requests.listAll({
         path: "/group_memberships",
-        // version 1.1 adds the membership id to each row (§2.3).
-        query: { group_id: groupId, version_id: "1.1" },
+        query: { group_id: groupId },
         endpoint: "GET /group_memberships?group_id=",
         schema: schemas.groupMemberList,
         items: (body) => body.user,
-      }),
+      });
+      for await (const row of rows) yield groupMemberOf(row);
+    },
     listByUser,
 
     async create({ groupId, userId, processEnrollments = true }) {
       const body = checkedBody(
         schemas.groupMembershipCreate,
-        { GroupMembership: { group_id: groupId, user_id: userId, process_enrollments: processEnrollments ? "true" : "false" } },
+        { GroupMembership: { group_id: groupId, user_id: userId, process_enrollments: processEnrollments } },
         "POST /group_memberships",
       );
       try {
@@ -84,7 +105,7 @@ export function createGroupMembershipsApi(requests: LearnUponRequests): GroupMem
           { method: "POST", path: "/group_memberships", body },
           { confirmNotApplied: async () => !(await isMember(groupId, userId)) },
         );
-        // The response body is undocumented (§2.3): take an id if there is one, never insist.
+        // The response body is undocumented: take an id if there is one, never insist.
         const id = (response as { id?: unknown } | undefined)?.id;
         return { id: typeof id === "number" ? id : undefined };
       } catch (error) {

@@ -3,19 +3,21 @@
  * (users, enrollments, group memberships, catalog):
  *
  * - responses are checked with a schema (`getJson`), outgoing bodies too (`checkedBody`);
- * - lists page by `?page=N` and the `LU-Has-Next-Page` header (§1.4);
- * - a "not found" answer carries a `response_code` key (§1.7);
+ * - lists page by `?page=N` and the `LU-Has-Next-Page` header;
+ * - "not found" is told by the body, not the status: a GET answered with LearnUpon's error body
+ *   (`response_type: "ERROR"` or a `response_code` key) is a `NotFoundError` even when it came
+ *   with 200 (docs/learnupon-notes.md, "Not found");
  * - a 404 on delete means "already gone".
  * @module
  */
 import type { z } from "zod";
 import type { ApiClient, SendOptions } from "../api-client.js";
-import { NotFoundError } from "../errors.js";
+import { NotFoundError, ValidationError } from "../errors.js";
 import { paginate, type Page } from "../paginate.js";
 import { formatPath, parseShape } from "../shape.js";
-import type { HttpRequest, QueryParams } from "../transport.js";
+import type { HttpRequest, HttpResponse, QueryParams } from "../transport.js";
 
-/** "true" while more pages follow; compare as a string (§1.4). */
+/** "true" while more pages follow; compare as a string. */
 const HAS_NEXT_PAGE_HEADER = "lu-has-next-page";
 
 /** One paged list endpoint: where it is, how its envelope looks, where the items sit. */
@@ -25,7 +27,7 @@ export interface ListEndpoint<Schema extends z.ZodType, Item> {
   /** Documented route for error messages, e.g. `"GET /enrollments/search"`. */
   endpoint: string;
   schema: Schema;
-  /** Picks the items out of the envelope by its known key (never "the first array", §1.3). */
+  /** Picks the items out of the envelope by its known key (never "the first array"). */
   items: (body: z.output<Schema>) => readonly Item[];
 }
 
@@ -37,7 +39,7 @@ export interface LearnUponRequests {
     endpoint: string,
     options?: SendOptions,
   ): Promise<z.output<Schema>>;
-  /** Sends the request and ignores the body (undocumented for most writes, §1.3). */
+  /** Sends the request and ignores the body (undocumented for most writes). */
   send(request: HttpRequest, options?: SendOptions): Promise<unknown>;
   /** One page of a list. */
   listPage<Schema extends z.ZodType, Item>(list: ListEndpoint<Schema, Item>, page: number): Promise<Page<Item>>;
@@ -53,6 +55,7 @@ export function createLearnUponRequests(api: ApiClient, maxPages: number): Learn
     options?: SendOptions,
   ): Promise<z.output<Schema>> {
     const response = await api.send(request, options);
+    rejectErrorBody(request, response, endpoint);
     return parseShape(schema, response, request, endpoint);
   }
 
@@ -60,13 +63,14 @@ export function createLearnUponRequests(api: ApiClient, maxPages: number): Learn
     const request: HttpRequest = { method: "GET", path: list.path, query: { ...list.query, page } };
     try {
       const response = await api.send(request);
+      rejectErrorBody(request, response, list.endpoint);
       const body = parseShape(list.schema, response, request, list.endpoint);
       return {
         items: list.items(body),
         hasNextPage: response.headers[HAS_NEXT_PAGE_HEADER]?.trim().toLowerCase() === "true",
       };
     } catch (error) {
-      // A search with no match answers 404 + `response_code` rather than an empty list (§1.7).
+      // A search with no match answers LearnUpon's error body rather than an empty list.
       if (isSearchNotFound(error)) return { items: [], hasNextPage: false };
       throw error;
     }
@@ -80,22 +84,45 @@ export function createLearnUponRequests(api: ApiClient, maxPages: number): Learn
   };
 }
 
-/** LearnUpon's "no match" answer: a 404 whose body has a `response_code` key (§1.7). */
-export function isSearchNotFound(error: unknown): boolean {
-  return (
-    error instanceof NotFoundError &&
-    typeof error.body === "object" &&
-    error.body !== null &&
-    "response_code" in error.body
-  );
+/**
+ * LearnUpon's error body: `{"response_type":"ERROR","response_code":404,"message":…}`. Public
+ * clients tell a search miss by it and never by the status, so a portal may send it with any.
+ */
+export function isErrorBody(body: unknown): boolean {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const record = body as Record<string, unknown>;
+  return "response_code" in record || (typeof record["response_type"] === "string" && record["response_type"].toUpperCase() === "ERROR");
 }
 
-/** Resolves `undefined` instead of failing when the target does not exist (404). */
+/**
+ * LearnUpon's "no match" answer: its error body, whatever the status came with it (a 404, a 200
+ * turned into a `NotFoundError` by `getJson`/`listPage`, or another 4xx). Credential, rate-limit
+ * and server errors are never taken for it.
+ */
+export function isSearchNotFound(error: unknown): boolean {
+  return (error instanceof NotFoundError || error instanceof ValidationError) && isErrorBody(error.body);
+}
+
+/**
+ * A GET that came back 2xx with LearnUpon's error body found nothing: say so as the 404 would.
+ * Writes are left alone, their answers are read by their callers.
+ */
+function rejectErrorBody(request: HttpRequest, response: HttpResponse, endpoint: string): void {
+  if (request.method !== "GET" || !isErrorBody(response.body)) return;
+  throw new NotFoundError(`${endpoint} answered ${response.status} with an error body: nothing found`, {
+    method: request.method,
+    path: request.path,
+    status: response.status,
+    body: response.body,
+  });
+}
+
+/** Resolves `undefined` instead of failing when the target does not exist (404 or LearnUpon's error body). */
 export async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
   try {
     return await request;
   } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof NotFoundError || isSearchNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -133,7 +160,7 @@ export function definedOnly<T extends Record<string, unknown>>(fields: T): Parti
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** LearnUpon compares emails case-insensitively; so do we when re-checking results (§2.1). */
+/** LearnUpon compares emails case-insensitively; so do we when re-checking results. */
 export function sameEmail(a: string | null | undefined, b: string): boolean {
   return typeof a === "string" && a.trim().toLowerCase() === b.trim().toLowerCase();
 }

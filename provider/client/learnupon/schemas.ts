@@ -1,15 +1,16 @@
 /**
- * zod schemas for every LearnUpon request and response the client uses, following the contract
- * (/work/shared/learnupon-api.md, §1.2–1.3 and §2).
+ * zod schemas for every LearnUpon request and response the client uses, following the wire facts
+ * written down in docs/learnupon-notes.md.
  *
  * - Responses are `looseObject`s: fields we do not name pass through untouched, and only the
  *   fields the client relies on are checked. Wire names stay snake_case; the inferred types
  *   (`LearnUponUser`, …) are the raw wire records.
  * - List envelopes are read by their known key (`user`, `enrollments`, `courses`, `groups`,
  *   `group`), never as "the first array": `GET /users` puts `customDataFieldDefintions`
- *   (sic) before `user` (§1.3).
+ *   (sic) before `user` (notes, "Envelopes").
  * - Request bodies carry LearnUpon's capitalised wrappers (`{"User":{…}}`) except the enrollment
- *   PATCH and DELETE bodies, which must be unwrapped (§1.2).
+ *   PATCH and DELETE bodies, which must be unwrapped (notes, "Request bodies").
+ * - Enrollment dates come back as date-times or as dates; read them with `calendarDate()`.
  *
  * Schemas are built on first use by `learnUponSchemas()`, not at import time, so nothing heavy
  * is created just by loading the package.
@@ -17,17 +18,30 @@
  */
 import { z } from "zod";
 
-/** `YYYY-MM-DD`, the format of LearnUpon's date-only fields (§1.2). */
+/** `YYYY-MM-DD`, the format LearnUpon takes dates in (notes, "Dates"). */
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** A date, optionally followed by a time and a zone: `2027-01-31`, `2027-01-31T00:00:00Z`, `2027-01-31 00:00:00.000+01:00`. */
+const DATE_PREFIX = /^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * The calendar day of a date LearnUpon sent, as `YYYY-MM-DD`, whatever precision and zone suffix
+ * it came with; `undefined` for null, empty or unreadable values. The day is taken as written,
+ * not shifted to UTC: the portal writes the day it means (notes, "Dates").
+ */
+export function calendarDate(value: string | null | undefined): string | undefined {
+  const day = DATE_PREFIX.exec(value?.trim() ?? "")?.[1];
+  if (day === undefined) return undefined;
+  return new Date(`${day}T00:00:00Z`).toISOString().startsWith(day) ? day : undefined;
+}
 
 function buildSchemas() {
   const id = z.number().int();
   const text = z.string().nullish();
   const dateOnly = z.string().regex(DATE_ONLY, "expected a date as YYYY-MM-DD");
-  /** The docs send flags as the strings "true"/"false"; booleans are not reliably coerced (§1.2). */
+  /** Flags the docs' examples send as the strings "true"/"false" (notes, "Flags"). */
   const stringFlag = z.enum(["true", "false"]);
 
-  // §2.1 user attributes. `email` is absent on portals that identify users by username.
+  // User attributes. `email` is absent on portals that identify users by username.
   const user = z.looseObject({
     id,
     email: text,
@@ -41,7 +55,7 @@ function buildSchemas() {
     CustomData: z.record(z.string(), z.unknown()).nullish(),
   });
 
-  // §2.2 enrollment attributes.
+  // Enrollment attributes.
   const enrollment = z.looseObject({
     id,
     user_id: id,
@@ -55,11 +69,11 @@ function buildSchemas() {
     group_id: id.nullish(),
   });
 
-  // §2.5 course fields, §2.4 group fields.
+  // Course and group fields.
   const course = z.looseObject({ id, name: z.string() });
   const group = z.looseObject({ id, title: z.string() });
 
-  // §2.1 writable user fields, in wire names. Strict: a misspelt field fails here instead of
+  // Writable user fields, in wire names. Strict: a misspelt field fails here instead of
   // being ignored by LearnUpon.
   const userFields = z.strictObject({
     email: z.string().min(1).optional(),
@@ -75,28 +89,34 @@ function buildSchemas() {
     user_type: z.enum(["learner", "instructor", "manager", "admin"]).optional(),
     enabled: z.boolean().optional(),
     account_expires: dateOnly.optional(),
-    timezone_id: id.optional(),
+    /** A time-zone name such as "Eastern Time (US & Canada)" (notes, "Time zones"). */
+    timezone_id: z.string().min(1).optional(),
     /** Custom user data keyed by field label. */
     CustomData: z.record(z.string(), z.unknown()).optional(),
   });
 
   return {
     // Responses
-    /** `GET /users`, `GET /users/{id}` (one-element array) and `GET /users/search` (§1.3). */
+    /** `GET /users`, `GET /users/{id}` (one-element array) and `GET /users/search`. */
     userList: z.looseObject({ user: z.array(user) }),
     /** `GET /enrollments/search` and `GET /enrollments/{id}` (one-element array). */
     enrollmentList: z.looseObject({ enrollments: z.array(enrollment) }),
     courseList: z.looseObject({ courses: z.array(course) }),
     groupList: z.looseObject({ groups: z.array(group) }),
-    /** `GET /group_memberships?group_id=&version_id=1.1`: users, each with its membership id (§2.3). */
-    groupMemberList: z.looseObject({ user: z.array(user.extend({ group_membership_id: id.nullish() })) }),
-    /** `GET /group_memberships?user_id=`: the user's groups; `id` is the group id (§2.3). */
+    /**
+     * `GET /group_memberships?group_id=`: one row per member. Usually the row is the user (`id` is
+     * the user id); a row that also has `user_id` has the membership's id in `id` (notes, "Group members").
+     */
+    groupMemberList: z.looseObject({
+      user: z.array(z.looseObject({ id, user_id: id.nullish(), group_membership_id: id.nullish(), email: text })),
+    }),
+    /** `GET /group_memberships?user_id=`: the user's groups; `id` is the group id. */
     userGroupList: z.looseObject({ group: z.array(z.looseObject({ id, title: text })) }),
-    /** `POST /users` and `POST /enrollments`: a flat `{"id": N}`, not the record (§1.3). */
+    /** `POST /users` and `POST /enrollments`: a flat `{"id": N}`, not the record. */
     created: z.looseObject({ id }),
 
     // Requests
-    /** `POST /users` and `PUT /users/{id}`; a PUT changes only the fields sent (§2.1). */
+    /** `POST /users` and `PUT /users/{id}`; a PUT changes only the fields sent. */
     userWrite: z.object({ User: userFields }),
     enrollmentCreate: z.object({
       Enrollment: z.object({
@@ -104,17 +124,20 @@ function buildSchemas() {
         user_id: id.optional(),
         course_id: id,
         due_date: dateOnly.optional(),
+        /** The expiry goes under one of two names; which one a portal takes is learnt at run time (notes, "Enrollment expiry"). */
         expires_at: dateOnly.optional(),
+        expiry_date: dateOnly.optional(),
       }),
     }),
-    /** Unwrapped: a wrapped PATCH answers 200 and changes nothing (§1.2, §2.2). */
-    enrollmentUpdate: z.object({ due_date: dateOnly.optional(), expires_at: dateOnly.optional() }),
-    /** Unwrapped, with the flag as the string "true"; boolean `true` gets a 400 (§2.2). */
+    /** Unwrapped: a wrapped PATCH answers 200 and changes nothing (notes, "Request bodies"). */
+    enrollmentUpdate: z.strictObject({ due_date: dateOnly.optional(), expires_at: dateOnly.optional(), expiry_date: dateOnly.optional() }),
+    /** Unwrapped, with the flag as the string "true"; boolean `true` gets a 400 (notes, "Flags"). */
     enrollmentDelete: z.object({ remove_from_history: stringFlag }),
+    /** `process_enrollments` is a JSON boolean, as the guide types it (notes, "Flags"). */
     groupMembershipCreate: z.object({
-      GroupMembership: z.object({ group_id: id, user_id: id, process_enrollments: stringFlag }),
+      GroupMembership: z.object({ group_id: id, user_id: id, process_enrollments: z.boolean() }),
     }),
-    /** Body of `DELETE /group_memberships/0`, which removes the membership by pair (§2.3). */
+    /** Body of `DELETE /group_memberships/0`, which removes the membership by pair. */
     groupMembershipDelete: z.object({
       GroupMembership: z.object({ group_id: id, user_id: id, process_unenrollments: stringFlag.optional() }),
     }),
@@ -133,8 +156,8 @@ export function learnUponSchemas(): LearnUponSchemas {
 
 /** A user as LearnUpon returns it (snake_case wire record; unknown fields kept). */
 export type LearnUponUser = z.output<LearnUponSchemas["userList"]>["user"][number];
-/** A group member row from `GET /group_memberships?group_id=`, with `group_membership_id`. */
-export type LearnUponGroupMember = z.output<LearnUponSchemas["groupMemberList"]>["user"][number];
+/** A raw member row of `GET /group_memberships?group_id=`; read it with `groupMembershipsApi.listByGroup`. */
+export type LearnUponGroupMemberRow = z.output<LearnUponSchemas["groupMemberList"]>["user"][number];
 /** A group as listed by `GET /group_memberships?user_id=`. */
 export type LearnUponUserGroup = z.output<LearnUponSchemas["userGroupList"]>["group"][number];
 export type LearnUponEnrollment = z.output<LearnUponSchemas["enrollmentList"]>["enrollments"][number];

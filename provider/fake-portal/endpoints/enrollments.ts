@@ -32,7 +32,7 @@ export function createEnrollment({ store, options }: Portal, call: ApiCall): Rep
       courseId: course.id,
       reEnrollIfCompleted: isTrueFlag(fields.re_enroll_if_completed),
       dueDate: optionalDate(fields, "due_date"),
-      expiresAt: optionalDate(fields, "expires_at"),
+      expiresAt: optionalDate(fields, options.enrollmentExpiryField),
     },
     options,
   );
@@ -97,30 +97,31 @@ export function searchEnrollments(portal: Portal, call: ApiCall): Reply {
   const dateTo = query.get("date_to");
   if (dateTo !== null) enrollments = enrollments.filter((enrollment) => enrollment.date_enrolled.slice(0, 10) <= dateTo);
   // contract §1.6: anything else, such as `group_id`, is ignored.
-  return paged(portal, call, "enrollments", enrollments, (enrollment) => enrollmentView(store, enrollment));
+  return paged(portal, call, "enrollments", enrollments, (enrollment) => enrollmentView(store, enrollment, options));
 }
 
 export function listAllEnrollments(portal: Portal, call: ApiCall): Reply {
   const { store, options } = portal;
   // contract §4.10: one production portal answered every plain GET /enrollments with 401.
   if (options.enrollmentsListUnauthorized) return { status: 401, body: options.unauthorizedBody };
-  return paged(portal, call, "enrollments", store.list(store.enrollments), (enrollment) => enrollmentView(store, enrollment));
+  return paged(portal, call, "enrollments", store.list(store.enrollments), (enrollment) => enrollmentView(store, enrollment, options));
 }
 
-export function getEnrollment({ store }: Portal, call: ApiCall): Reply {
+export function getEnrollment({ store, options }: Portal, call: ApiCall): Reply {
   const enrollment = store.enrollments.get(pathId(call));
   if (!enrollment) return fail(404, "Enrollment not found");
-  return ok({ enrollments: [enrollmentView(store, enrollment)] });
+  return ok({ enrollments: [enrollmentView(store, enrollment, options)] });
 }
 
-export function patchEnrollment({ store }: Portal, call: ApiCall): Reply {
+export function patchEnrollment({ store, options }: Portal, call: ApiCall): Reply {
   const enrollment = store.enrollments.get(pathId(call));
   if (!enrollment) return fail(404, "Enrollment not found");
   const body = call.body ?? {};
-  // contract §4.4: a wrapped body, `status` and `percentage` are all silently ignored.
+  // contract §4.4: a wrapped body, `status` and `percentage` are all silently ignored, and so is
+  // the expiry under the field name this portal does not use.
   if (body.Enrollment === undefined) {
     const dueDate = optionalDate(body, "due_date");
-    const expiresAt = optionalDate(body, "expires_at");
+    const expiresAt = optionalDate(body, options.enrollmentExpiryField);
     if (dueDate !== undefined || expiresAt !== undefined) {
       store.updateEnrollmentDates(enrollment, {
         ...(dueDate === undefined ? {} : { due_date: dueDate }),

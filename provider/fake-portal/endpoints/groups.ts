@@ -26,15 +26,17 @@ import {
 export function createMembership({ store, options }: Portal, call: ApiCall): Reply {
   const fields = requireWrapped(options, call, "GroupMembership", "group membership");
   const { groupId, userId } = membershipPair(store, fields);
-  // contract §2.3: `process_enrollments` defaults to true.
-  const processEnrollments = fields.process_enrollments === undefined || isTrueFlag(fields.process_enrollments);
+  // contract §2.3: `process_enrollments` defaults to true; the guide types it as a boolean.
+  const flag = fields.process_enrollments;
+  const processEnrollments =
+    flag === undefined || isTrueFlag(flag) || (options.processEnrollmentsStringFalseIsTruthy && typeof flag === "string" && flag !== "");
   const { membership, created } = store.addMembership(groupId, userId, processEnrollments, options);
   if (created || options.duplicateMembership === "silent") return ok({ id: membership.id });
   return fail(422, "User is already a member of this group");
 }
 
 export function listMemberships(portal: Portal, call: ApiCall): Reply {
-  const { store } = portal;
+  const { store, options } = portal;
   const groupId = call.query.get("group_id");
   const userId = call.query.get("user_id");
   const version = apiVersion(call);
@@ -46,10 +48,12 @@ export function listMemberships(portal: Portal, call: ApiCall): Reply {
         const user = store.users.get(membership.user_id);
         return user ? [{ membership, user }] : [];
       });
-    // contract §2.3: the rows are users; `version_id=1.1` adds the membership id.
+    // contract §2.3: the rows are users; `version_id=1.1` adds the membership id. With the
+    // "membership" row shape, `id` is the membership's and the user's id moves to `user_id`.
     return paged(portal, call, "user", rows, ({ membership, user }) => ({
       ...userView(store, user, version),
       ...(version >= 1.1 ? { group_membership_id: membership.id } : {}),
+      ...(options.groupMemberRows === "membership" ? { id: membership.id, user_id: user.id, group_id: membership.group_id } : {}),
     }));
   }
   if (userId !== null) {

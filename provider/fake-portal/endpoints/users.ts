@@ -13,7 +13,6 @@ import {
   optionalBoolean,
   optionalCustomData,
   optionalDate,
-  optionalInteger,
   optionalText,
   paged,
   pathId,
@@ -65,7 +64,7 @@ export function searchUsers(portal: Portal, call: ApiCall): Reply {
   }
   // contract §1.6: any other filter (`?user_id=`) is ignored, so the whole roster comes back.
   if (users.length === 0 && (email !== null || username !== null)) {
-    return { status: 404, body: options.userSearchNotFoundBody };
+    return { status: options.searchMissStatus, body: options.userSearchNotFoundBody };
   }
   const version = apiVersion(call);
   return paged(portal, call, "user", users, (user) => userView(store, user, version));
@@ -167,7 +166,7 @@ function readUserProfile(fields: JsonObject): UserChanges {
     user_type: userType,
     enabled: optionalBoolean(fields, "enabled"),
     account_expires: optionalDate(fields, "account_expires"),
-    timezone_id: optionalInteger(fields, "timezone_id"),
+    timezone_id: optionalText(fields, "timezone_id"),
     customData: optionalCustomData(fields),
     extras,
   };
