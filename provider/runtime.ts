@@ -74,6 +74,7 @@ function context(): ProviderContext {
       username: settings.username,
       password: settings.password,
       timeoutMs: settings.timeoutMs,
+      retry: { rateLimitWaitMs: settings.rateLimitWaitMs },
       rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
     });
     current = { key, context: { settings, client, snapshot: new PortalSnapshot(client) } };

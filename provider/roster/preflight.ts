@@ -62,7 +62,7 @@ async function checkPortalInPreview(planned: PlannedResource[]): Promise<void> {
       timeoutMs: settings.timeoutMs,
       rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
       // A refused connection is a wrong URL far more often than a blip: give up within a second.
-      retry: { limit: 2, backoffBaseMs: 250 },
+      retry: { limit: 2, backoffBaseMs: 250, rateLimitWaitMs: settings.rateLimitWaitMs },
     });
     problems = await missingCatalogNames(client, created);
   } catch (error) {
