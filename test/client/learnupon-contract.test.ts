@@ -1,6 +1,6 @@
 /**
  * Contract suite: the production LearnUpon client against the fake portal over real HTTP.
- * Each test pins one point of /work/shared/learnupon-api.md the client relies on, and asserts the
+ * Each test pins one point of our API notes (docs/learnupon-api-notes.md) the client relies on, and asserts the
  * portal's request log (the transcript), not just the result.
  */
 import { http, HttpResponse } from "msw";

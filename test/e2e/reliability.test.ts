@@ -10,6 +10,8 @@
  *   README documents.
  * - Bad input: each mistake fails `pulumi preview` with one error naming the file, entry, field and
  *   reason, and the portal sees no write.
+ * - Rate limit: 100 people against a portal enforcing its real 300 requests a minute, the client
+ *   configured to exceed it.
  * - Concurrency: 100 people into one group and one course at `--parallel 16`.
  * - Secrets (last): the password is in no state file, no output, no error of all the runs above.
  */
@@ -83,7 +85,8 @@ describe.concurrent("faults: each run completes or fails with one clear error, a
   };
 
   // A run's first request is the snapshot's one listing of users, then come the writes. The faults
-  // hit both, and stay within the client's four retries per request so that the runs can complete.
+  // hit both. 429s are waited out for up to two minutes per call; the other faults stay within
+  // the client's four retries per request, so that the runs can complete.
   const faults: Fault[] = [
     {
       name: "429 storm, Retry-After: 1",
@@ -98,6 +101,24 @@ describe.concurrent("faults: each run completes or fails with one clear error, a
       name: "429 storm, no Retry-After",
       arm(portal) {
         portal.faults.inject({ count: 2, status: 429 });
+        onEachKindOfWrite(portal, { count: 3, status: 429 });
+      },
+      outcome: "completes",
+    },
+    {
+      // The run's first request, the snapshot's listing of users, is refused eight times running:
+      // every resource waits for it. Probes after about 1, 2, 4, then 8 s: 25 to 47 s in all.
+      name: "8 × 429 in a row, no Retry-After",
+      arm(portal) {
+        portal.faults.inject({ count: 8, status: 429 });
+      },
+      outcome: "completes",
+    },
+    {
+      name: "12 × 429 in a row, Retry-After: 1, then 3 on each kind of write",
+      arm(portal) {
+        portal.options.retryAfterSeconds = 1;
+        portal.faults.inject({ count: 12, status: 429 });
         onEachKindOfWrite(portal, { count: 3, status: 429 });
       },
       outcome: "completes",
@@ -362,6 +383,22 @@ describe("bad input: one clear error at preview, naming where, which field and w
     // Fails fast, not hangs: the preview gives a refused connection two retries, under a second in all
     // (a preview takes 3 to 5 s here; the provider's usual four retries alone would wait up to 15 s).
     if (input.portalUrl) expect(preview.durationMs).toBeLessThan(20_000);
+  });
+});
+
+describe("the portal's own rate limit", () => {
+  it("300 a minute, enforced by the portal, with the client told 100,000: 100 people, the run completes", async () => {
+    const people = makePeople(100, "R", () => ({ groups: ["Support"], courses: ["Customer Care"] }));
+    const run = await scenario({ stack: "reliability-rate-limit", roster: people, portalOptions: { rateLimit: { perMinute: 300, perWeek: 500_000 } } });
+
+    const up = await run.pulumi(["up", "--yes", "--skip-preview", "--parallel", "16"]);
+
+    expect({ exitCode: up.exitCode, errors: diagnosticErrors(up.stdout) }).toEqual({ exitCode: 0, errors: [] });
+    expect(auditPortal(run.portal, people)).toEqual(CONVERGED);
+    const calls = run.portal.log.entries();
+    expect(calls.length).toBeGreaterThan(300); // more than one window's worth: the limit was really met
+    const refused = calls.filter((entry) => entry.status === 429).length;
+    console.log(`100 people against the portal's 300/min, client told 100,000/min: ${calls.length} API calls, ${refused} × 429 absorbed, ${(up.durationMs / 1000).toFixed(1)} s`);
   });
 });
 
