@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLearnUponClient, RateLimitError, type LearnUponClient } from "../../provider/client/index.js";
 import { startFakePortal, type FakePortal } from "../../provider/fake-portal/index.js";
+import { configProblem } from "../../provider/settings.js";
 import { startPortalWithClient, type PortalWithClient } from "./portal-client.js";
 import { fakeClock } from "./scripted-server.js";
 
@@ -58,6 +59,11 @@ describe("a 429 storm is waited out, within the per-call budget", () => {
     // 0.75 + 1.5 + 3 + 6 + 6 + 6 = 23.25 s waited; a seventh wait would end at 29.25 s, an eighth past 30 s.
     expect(t.retries.map((retry) => retry.delayMs)).toEqual([750, 1_500, 3_000, 6_000, 6_000, 6_000, 6_000]);
     expect(t.portal.log.count()).toBe(8);
+    // What the provider then reports, for every resource alike: the setting that bounds the wait.
+    expect(configProblem(error, t.client.apiBaseUrl)).toBe(
+      `the LearnUpon portal at ${t.client.apiBaseUrl} kept refusing requests as over its rate limit (HTTP 429) ` +
+        "for longer than learnupon:rateLimitWaitSeconds allows: run again later, or raise it",
+    );
   });
 
   it("`limit: 0` still means no retry at all, 429s included", async () => {
