@@ -88,6 +88,7 @@ function context(): ProviderContext {
       username: settings.username,
       password: settings.password,
       timeoutMs: settings.timeoutMs,
+      retry: { rateLimitWaitMs: settings.rateLimitWaitMs },
       rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
     });
     const snapshot = new PortalSnapshot(client);

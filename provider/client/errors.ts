@@ -145,6 +145,18 @@ export class TimeoutError extends ApiError {
 /** The connection failed (refused, reset, closed mid-response); `cause` holds the socket error. */
 export class NetworkError extends ApiError {
   override readonly name = "NetworkError" as const;
+
+  /**
+   * The TLS error code when the failure was the TLS handshake or the server's certificate
+   * (`ERR_SSL_WRONG_VERSION_NUMBER` for https spoken to a plain-http port,
+   * `DEPTH_ZERO_SELF_SIGNED_CERT`…): a fault of the URL or the server, never worth a retry.
+   */
+  get tlsFailure(): string | undefined {
+    const cause = this.cause as { code?: unknown; library?: unknown } | undefined;
+    const code = typeof cause?.code === "string" ? cause.code : undefined;
+    if (code === undefined) return cause?.library === "SSL routines" ? "TLS" : undefined;
+    return /^ERR_(SSL|TLS)_|CERT|SIGNATURE|^EPROTO$/.test(code) ? code : undefined;
+  }
 }
 
 /** One problem found in a response body: where (`user[0].id`) and what. */
@@ -162,8 +174,17 @@ export class ResponseShapeError extends ApiError {
   override readonly name = "ResponseShapeError" as const;
   readonly endpoint: string;
   readonly issues: readonly ShapeIssue[];
+  /** The response's `Content-Type`: `text/html` means a web page answered, not the API. */
+  readonly contentType: string | undefined;
 
-  constructor(init: { method: string; path: string; endpoint: string; status: number; issues: readonly ShapeIssue[] }) {
+  constructor(init: {
+    method: string;
+    path: string;
+    endpoint: string;
+    status: number;
+    issues: readonly ShapeIssue[];
+    contentType?: string | undefined;
+  }) {
     const described = init.issues
       .slice(0, 3)
       .map((issue) => `${issue.path || "(body)"}: ${issue.message}`)
@@ -175,6 +196,7 @@ export class ResponseShapeError extends ApiError {
     });
     this.endpoint = init.endpoint;
     this.issues = init.issues;
+    this.contentType = init.contentType;
   }
 
   override toJSON(): Record<string, unknown> {

@@ -64,11 +64,11 @@ export type {
   DuplicateClassifier,
 } from "./transport.js";
 export { normalizeRetryOptions, decideRetry, sendWithRetry } from "./retry.js";
-export type { RetryOptions, NormalizedRetryOptions, RetryDecision, RetryEvent, RetryContext } from "./retry.js";
+export type { RetryOptions, NormalizedRetryOptions, RetryDecision, RetryEvent, RetryContext, RetryInput } from "./retry.js";
 export { parseRetryAfter, backoffDelay, retryDelay, lowRemainingPause } from "./retry-timing.js";
 export type { BackoffOptions } from "./retry-timing.js";
 export { createRateLimiter, sharedRateLimiter } from "./rate-limiter.js";
-export type { RateLimiter, RateLimiterOptions, RateLimiterStats } from "./rate-limiter.js";
+export type { Permit, RateLimiter, RateLimiterOptions, RateLimiterStats, RateLimitStrike } from "./rate-limiter.js";
 export { paginate, paginatePages, collect } from "./paginate.js";
 export type { Page, PaginateOptions } from "./paginate.js";
 export { parseShape } from "./shape.js";

@@ -5,8 +5,12 @@
  * - Smooth, not bursty: tokens refill continuously at `perMinute × share / 60 s` and the bucket
  *   holds only `burst` tokens, so a parallel run is spaced out instead of firing in waves.
  * - Fair: callers are served in arrival order.
- * - Reacts to the server: `pauseFor()` (called by the retry layer on a 429) holds back *every*
- *   caller, and `observe()` slows down when a "requests remaining" header runs low.
+ * - Reacts to the server: `pauseFor()` holds back *every* caller, and `observe()` slows down when
+ *   a "requests remaining" header runs low.
+ * - One storm, one wait: each request goes out under a `Permit` that reports what the server
+ *   answered. A 429 starts a storm: the retry layer pauses everyone, then a single request probes
+ *   the window while the others wait for its answer. A 429 to a request that was already on its
+ *   way belongs to the same strike, so 400 parallel callers refused at once cause one wait, not 400.
  * - Shared: `sharedRateLimiter(key)` returns one limiter per key per process, kept on
  *   `globalThis` under a `Symbol.for` key, because a Pulumi provider process runs many resource
  *   operations in parallel and each resource may load its own copy of the provider code.
@@ -62,12 +66,30 @@ export interface RateLimiterStats {
   pauses: number;
 }
 
+/** Where a 429 falls in a storm of them. */
+export interface RateLimitStrike {
+  /** 1 for the storm's first 429; one more each time a probe sent after the last wait is refused too. */
+  strike: number;
+  /** True when this 429 starts that strike, so its wait is still to be set (`pauseFor`). */
+  fresh: boolean;
+}
+
+/** One request's turn to go; tell the limiter how it went with exactly one of the three calls. */
+export interface Permit {
+  /** The server answered anything but a 429 (`headers` of a success feed `observe`): a storm is over. */
+  answered(headers?: Readonly<Record<string, string>>): void;
+  /** The server answered 429. */
+  rateLimited(): RateLimitStrike;
+  /** No answer (reset, timeout): a storm goes on, and the next caller may probe. */
+  unanswered(): void;
+}
+
 export interface RateLimiter {
   /**
    * Resolves when the caller may send one request. Rejects with `BudgetExhaustedError` once the
    * weekly cap is used up; `request` only names the call in that error.
    */
-  acquire(request: { method: string; path: string }): Promise<void>;
+  acquire(request: { method: string; path: string }): Promise<Permit>;
   /** Holds back every caller for `ms` (after a 429), then resumes at the steady rate, without a burst. */
   pauseFor(ms: number): void;
   /** Reads server feedback from a response's (lower-cased) headers. */
@@ -95,7 +117,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   let tokens = burst;
   let lastRefill = now();
   let pausedUntil = 0;
-  let queue: Promise<void> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
+  /** The 429 storm being waited out: its strikes, and the last permit handed out when the latest began. */
+  let storm: { strikes: number; lastPermitBefore: number } | undefined;
+  /** During a storm, the one request out testing the window; everyone else waits for its answer. */
+  let probe: { permit: number; answered: Promise<void>; release: () => void } | undefined;
   const stats: RateLimiterStats = { acquired: 0, waitedMs: 0, pauses: 0 };
 
   function refill(): void {
@@ -105,7 +131,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     lastRefill = Math.max(lastRefill, at);
   }
 
-  async function takePermit(request: { method: string; path: string }): Promise<void> {
+  async function takePermit(request: { method: string; path: string }): Promise<Permit> {
     if (stats.acquired >= weeklyCap) {
       throw new BudgetExhaustedError(
         `Request budget exhausted: this process already sent ${weeklyCap} requests, ${Math.round(share * 100)}% of the ` +
@@ -116,12 +142,63 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     for (;;) {
       refill();
       const waitMs = Math.ceil(Math.max(pausedUntil - now(), tokens >= 1 ? 0 : (1 - tokens) / tokensPerMs));
-      if (waitMs <= 0) break;
-      stats.waitedMs += waitMs;
-      await sleep(waitMs);
+      if (waitMs > 0) {
+        stats.waitedMs += waitMs;
+        await sleep(waitMs);
+      } else if (probe) {
+        const since = now();
+        await probe.answered;
+        stats.waitedMs += now() - since;
+      } else {
+        break;
+      }
     }
     tokens -= 1;
     stats.acquired += 1;
+    const number = stats.acquired;
+    if (storm) {
+      let release = () => {};
+      const answered = new Promise<void>((resolve) => (release = resolve));
+      probe = { permit: number, answered, release };
+    }
+    return permit(number);
+  }
+
+  function permit(number: number): Permit {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (probe?.permit === number) {
+        probe.release();
+        probe = undefined;
+      }
+      return true;
+    };
+    return {
+      answered(headers) {
+        if (!settle()) return;
+        storm = undefined;
+        if (headers) observe(headers);
+      },
+      rateLimited() {
+        settle();
+        // Sent before the latest strike began: refused by the same spent window, waited out by the same pause.
+        if (storm && number <= storm.lastPermitBefore) return { strike: storm.strikes, fresh: false };
+        storm = { strikes: (storm?.strikes ?? 0) + 1, lastPermitBefore: stats.acquired };
+        return { strike: storm.strikes, fresh: true };
+      },
+      unanswered() {
+        settle();
+      },
+    };
+  }
+
+  function observe(headers: Readonly<Record<string, string>>): void {
+    if (options.remainingHeader === undefined) return;
+    const value = headers[options.remainingHeader.toLowerCase()];
+    if (value === undefined || value.trim() === "") return;
+    pauseFor(lowRemainingPause(Number(value), lowWatermark, MINUTE_MS));
   }
 
   function pauseFor(ms: number): void {
@@ -141,12 +218,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       return turn;
     },
     pauseFor,
-    observe(headers) {
-      if (options.remainingHeader === undefined) return;
-      const value = headers[options.remainingHeader.toLowerCase()];
-      if (value === undefined || value.trim() === "") return;
-      pauseFor(lowRemainingPause(Number(value), lowWatermark, MINUTE_MS));
-    },
+    observe,
     stats: () => ({ ...stats }),
   };
 }

@@ -7,6 +7,13 @@
  * - `sendWithRetry()` runs attempts through the rate limiter. A 429 pauses the shared limiter, so
  *   every caller in the process backs off, not just the one that was refused.
  *
+ * A 429 means the portal's request window is spent, not that the call is wrong: it is waited out,
+ * for as long as `rateLimitWaitMs` allows, rather than retried a fixed number of times. The wait is
+ * the server's `Retry-After` when it sends one; otherwise the limiter probes the window with one
+ * request after a backoff that doubles from `backoffBaseMs` up to `rateLimitBackoffMaxMs`, so the
+ * first request after the window reopens goes within seconds, and a storm of a minute or two
+ * costs a few probes rather than the run.
+ *
  * Idempotent methods (GET, PUT, PATCH, DELETE; PUT and PATCH qualify because callers send absolute
  * values) are repeated on retryable failures. A POST is repeated only when the caller passes
  * `confirmNotApplied` and that look-up returns true: repeating a POST that did land would create
@@ -22,7 +29,7 @@ import type { HttpMethod, HttpRequest, HttpResponse } from "./transport.js";
 
 export interface RetryOptions {
   /**
-   * Retries after the first attempt; `0` disables retrying.
+   * Retries after the first attempt for failures other than 429; `0` disables retrying altogether.
    * @default 4
    */
   limit?: number | undefined;
@@ -32,7 +39,8 @@ export interface RetryOptions {
    */
   idempotentMethods?: readonly HttpMethod[] | undefined;
   /**
-   * HTTP statuses worth another attempt. Timeouts and connection failures are always retryable.
+   * HTTP statuses worth another attempt. Timeouts and connection failures are always retryable,
+   * but for a failed TLS handshake or certificate: the URL or the server is wrong, not the network.
    * @default [408, 429, 500, 502, 503, 504]
    */
   statusCodes?: readonly number[] | undefined;
@@ -51,6 +59,16 @@ export interface RetryOptions {
    * @default 60_000
    */
   maxRetryAfterMs?: number | undefined;
+  /**
+   * How long one call may spend waiting out 429s, from its first 429; past it the 429 surfaces.
+   * @default 120_000 (two of LearnUpon's minute windows)
+   */
+  rateLimitWaitMs?: number | undefined;
+  /**
+   * Longest wait between two probes of a 429 storm when the server sends no `Retry-After`.
+   * @default 8_000
+   */
+  rateLimitBackoffMaxMs?: number | undefined;
 }
 
 export type NormalizedRetryOptions = Readonly<{ [Key in keyof RetryOptions]-?: Exclude<RetryOptions[Key], undefined> }>;
@@ -62,6 +80,8 @@ const DEFAULT_RETRY_OPTIONS = {
   backoffBaseMs: 1_000,
   backoffMaxMs: 30_000,
   maxRetryAfterMs: 60_000,
+  rateLimitWaitMs: 120_000,
+  rateLimitBackoffMaxMs: 8_000,
 } as const satisfies NormalizedRetryOptions;
 
 export function normalizeRetryOptions(options: RetryOptions = {}): NormalizedRetryOptions {
@@ -72,6 +92,8 @@ export function normalizeRetryOptions(options: RetryOptions = {}): NormalizedRet
     backoffBaseMs: options.backoffBaseMs ?? DEFAULT_RETRY_OPTIONS.backoffBaseMs,
     backoffMaxMs: options.backoffMaxMs ?? DEFAULT_RETRY_OPTIONS.backoffMaxMs,
     maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_OPTIONS.maxRetryAfterMs,
+    rateLimitWaitMs: options.rateLimitWaitMs ?? DEFAULT_RETRY_OPTIONS.rateLimitWaitMs,
+    rateLimitBackoffMaxMs: options.rateLimitBackoffMaxMs ?? DEFAULT_RETRY_OPTIONS.rateLimitBackoffMaxMs,
   };
   if (!Number.isInteger(normalized.limit) || normalized.limit < 0) {
     throw new RangeError(`retry limit must be a non-negative integer, got ${normalized.limit}`);
@@ -90,18 +112,32 @@ export interface RetryDecision {
   needsConfirmation: boolean;
 }
 
+/** What `decideRetry` needs to know about the failed attempt. */
+export interface RetryInput {
+  error: unknown;
+  method: HttpMethod;
+  /**
+   * 1 for the first retry. For a 429, the strike of the storm it belongs to, which sets the
+   * backoff; for anything else, the call's retries so far plus one.
+   */
+  retryNumber: number;
+  /** Dates an HTTP-date `Retry-After`. */
+  nowMs: number;
+  /** Time this call has already spent waiting out 429s. @default 0 */
+  rateLimitedForMs?: number;
+  /** Earlier retries of this call that followed a 429: they do not count against `limit`. @default 0 */
+  rateLimitRetries?: number;
+}
+
 /**
- * Pure retry decision for the failure of attempt number `retryNumber` (1 for the first retry).
- * `random` feeds the backoff jitter; `nowMs` dates an HTTP-date `Retry-After`.
+ * Pure retry decision for a failed attempt. `random` feeds the backoff jitter. A 429 is retried
+ * while the wait fits in `rateLimitWaitMs`; anything else up to `limit` times.
  */
-export function decideRetry(
-  input: { error: unknown; method: HttpMethod; retryNumber: number; nowMs: number },
-  options: NormalizedRetryOptions,
-  random: () => number,
-): RetryDecision {
+export function decideRetry(input: RetryInput, options: NormalizedRetryOptions, random: () => number): RetryDecision {
   const needsConfirmation = !options.idempotentMethods.includes(input.method);
   const reason = retryReason(input.error, options);
   if (reason === undefined) return { retry: false, delayMs: 0, reason: "not retryable", needsConfirmation };
+  const rateLimited = input.error instanceof RateLimitError;
   const retryAfter = input.error instanceof ApiError ? input.error.retryAfter : undefined;
   const delayMs = retryDelay(
     {
@@ -109,15 +145,21 @@ export function decideRetry(
       retryAfterMs: parseRetryAfter(retryAfter, input.nowMs),
       maxRetryAfterMs: options.maxRetryAfterMs,
     },
-    { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs },
+    {
+      baseMs: options.backoffBaseMs,
+      maxMs: rateLimited ? Math.min(options.backoffMaxMs, options.rateLimitBackoffMaxMs) : options.backoffMaxMs,
+    },
     random,
   );
-  return { retry: input.retryNumber <= options.limit, delayMs, reason, needsConfirmation };
+  const retry = rateLimited
+    ? options.limit > 0 && (input.rateLimitedForMs ?? 0) + delayMs <= options.rateLimitWaitMs
+    : input.retryNumber - (input.rateLimitRetries ?? 0) <= options.limit;
+  return { retry, delayMs, reason, needsConfirmation };
 }
 
 function retryReason(error: unknown, options: NormalizedRetryOptions): string | undefined {
   if (error instanceof TimeoutError) return "timeout";
-  if (error instanceof NetworkError) return "network";
+  if (error instanceof NetworkError) return error.tlsFailure === undefined ? "network" : undefined;
   if (error instanceof ApiError && error.status !== undefined && options.statusCodes.includes(error.status)) {
     return String(error.status);
   }
@@ -163,19 +205,32 @@ export async function sendWithRetry(
   const sleep = context.sleep ?? ((ms: number) => sleepFor(ms));
   const now = context.now ?? Date.now;
   const random = context.random ?? Math.random;
+  /** When this call met its first 429, and how many of its retries followed one. */
+  let rateLimitedSince: number | undefined;
+  let rateLimitRetries = 0;
   for (let retryNumber = 1; ; retryNumber++) {
-    await context.limiter.acquire(request);
+    const permit = await context.limiter.acquire(request);
+    let response: HttpResponse;
     try {
-      const response = await send(request);
-      context.limiter.observe(response.headers);
-      return response;
+      response = await send(request);
     } catch (error) {
-      const decision = decideRetry({ error, method: request.method, retryNumber, nowMs: now() }, context.options, random);
-      // The server refused the process, not just this call: every caller waits.
-      if (error instanceof RateLimitError) context.limiter.pauseFor(decision.delayMs);
+      let decision: RetryDecision;
+      if (error instanceof RateLimitError) {
+        // The server refused the process, not just this call: every caller waits, once per strike.
+        const { strike, fresh } = permit.rateLimited();
+        rateLimitedSince ??= now();
+        const rateLimitedForMs = now() - rateLimitedSince;
+        decision = decideRetry({ error, method: request.method, retryNumber: strike, nowMs: now(), rateLimitedForMs }, context.options, random);
+        if (fresh) context.limiter.pauseFor(decision.delayMs);
+      } else {
+        if (error instanceof ApiError && error.status !== undefined) permit.answered();
+        else permit.unanswered();
+        decision = decideRetry({ error, method: request.method, retryNumber, nowMs: now(), rateLimitRetries }, context.options, random);
+      }
       if (!decision.retry || (decision.needsConfirmation && !confirmNotApplied)) throw error;
-      // A 429's wait is served by the limiter pause above; anything else waits here, alone.
-      if (!(error instanceof RateLimitError)) await sleep(decision.delayMs);
+      // A 429's wait is served by the limiter, which holds this caller too; anything else waits here, alone.
+      if (error instanceof RateLimitError) rateLimitRetries += 1;
+      else await sleep(decision.delayMs);
       if (decision.needsConfirmation && !(await provedNotApplied(confirmNotApplied, context.stats))) throw error;
       if (context.stats) context.stats.counts.retries += 1;
       context.onRetry?.({
@@ -186,7 +241,10 @@ export async function sendWithRetry(
         reason: decision.reason,
         confirmed: decision.needsConfirmation,
       });
+      continue;
     }
+    permit.answered(response.headers);
+    return response;
   }
 }
 

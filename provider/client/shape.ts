@@ -25,6 +25,7 @@ export function parseShape<Schema extends z.ZodType>(
     path: request.path,
     endpoint,
     status: response.status,
+    contentType: response.headers["content-type"],
     issues: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
   });
 }

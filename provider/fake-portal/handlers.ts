@@ -1,5 +1,5 @@
 /**
- * msw request handlers that answer like LearnUpon's REST API v1 (docs/learnupon-notes.md and the contract sections it cites).
+ * msw request handlers that answer like LearnUpon's REST API v1 (our notes: docs/learnupon-api-notes.md, cited as §N).
  *
  * `createHandlers(store, config)` returns one handler per route under `<origin>/api/v1`, usable
  * with msw's `setupServer` in-process or behind the HTTP server in `server.ts`. Every route runs

@@ -1,6 +1,6 @@
 /**
  * The fake LearnUpon portal: an in-memory portal with the real API's quirks
- * (docs/learnupon-notes.md), as msw handlers for in-process tests and as an HTTP server
+ * (docs/learnupon-api-notes.md §4), as msw handlers for in-process tests and as an HTTP server
  * for everything else.
  *
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * Quirk switches and limits of the fake LearnUpon portal.
  *
- * Every behaviour the API contract leaves open (docs/learnupon-notes.md) is a field here, defaulting
+ * Every behaviour the API contract leaves open (docs/learnupon-api-notes.md) is a field here, defaulting
  * to the best-evidenced real behaviour, or to the one less convenient for a client when the evidence
  * is split. Handlers read the object on every
  * request, so a test may flip a switch on a running portal (`portal.options.pageSize = 2`).
@@ -68,30 +68,30 @@ export interface PortalOptions {
   /**
    * How an enrollment's `due_date` and `course_access_expires_at` are written: as UTC date-times
    * (`2027-01-31T00:00:00Z`), which the API guide types them as, or as bare `YYYY-MM-DD`
-   * (docs/learnupon-notes.md, "Dates"). @default "timestamp"
+   * (docs/learnupon-api-notes.md, "Dates"). @default "timestamp"
    */
   enrollmentDates: "timestamp" | "date";
   /**
    * The body field an enrollment's expiry is taken from on `POST /enrollments` and `PATCH /enrollments/{id}`;
    * the other name is ignored and the answer is still `{"success":"ok"}`. The guide's table says
-   * `expires_at`, its example `expiry_date` (docs/learnupon-notes.md, "Enrollment expiry"). @default "expiry_date"
+   * `expires_at`, its example `expiry_date` (docs/learnupon-api-notes.md, "Enrollment expiry"). @default "expiry_date"
    */
   enrollmentExpiryField: "expires_at" | "expiry_date";
   /**
    * Shape of the rows of `GET /group_memberships?group_id=`: `"user"`, each row a user whose `id` is the
    * user id (two public sources); `"membership"`, each row's `id` is the membership id and `user_id`
-   * the user's (how one public client reads them) (docs/learnupon-notes.md, "Group members"). @default "user"
+   * the user's (how one public client reads them) (docs/learnupon-api-notes.md, "Group members"). @default "user"
    */
   groupMemberRows: "user" | "membership";
   /**
    * HTTP status of a search miss on `/users/search`; its body is `userSearchNotFoundBody` either way.
    * Public clients read only the body, so a portal answering 200 would go unnoticed by them
-   * (docs/learnupon-notes.md, "Not found"). @default 404
+   * (docs/learnupon-api-notes.md, "Not found"). @default 404
    */
   searchMissStatus: 200 | 404;
   /**
    * Read `process_enrollments: "false"` (the string) as true, as a truthiness check on the raw value
-   * would. The guide types the flag as a boolean (docs/learnupon-notes.md, "Flags"). @default false
+   * would. The guide types the flag as a boolean (docs/learnupon-api-notes.md, "Flags"). @default false
    */
   processEnrollmentsStringFalseIsTruthy: boolean;
 }

@@ -40,7 +40,7 @@ export interface UserRecord {
   user_type: UserType;
   enabled: boolean;
   account_expires: string | null;
-  /** A time-zone name such as "Eastern Time (US & Canada)" (docs/learnupon-notes.md, "Time zones"). */
+  /** A time-zone name such as "Eastern Time (US & Canada)" (docs/learnupon-api-notes.md, "Time zones"). */
   timezone_id: string | null;
   sign_in_count: number;
   last_sign_in_at: string | null;

@@ -89,6 +89,7 @@ export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<
     username: settings.username,
     password: settings.password,
     timeoutMs: settings.timeoutMs,
+    retry: { rateLimitWaitMs: settings.rateLimitWaitMs },
     rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
   });
   try {

@@ -145,7 +145,7 @@ async function coursesOf(client: LearnUponClient, user: LearnUponUser, leftOut: 
       leftOut.push(`enrollment of ${user.email} in course ${enrollment.course_id}${name ? ` "${name}"` : ""}: the course is not published, or another course has its name`);
       continue;
     }
-    // As days in the roster's format, though the portal may answer date-times (docs/learnupon-notes.md, "Dates").
+    // As days in the roster's format, though the portal may answer date-times (docs/learnupon-api-notes.md, "Dates").
     const { dueDate, expiresAt } = enrollmentDates(enrollment);
     courses.push(
       dueDate || expiresAt ? { name, ...(dueDate ? { dueDate } : {}), ...(expiresAt ? { expiresAt } : {}) } : name,

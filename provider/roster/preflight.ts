@@ -98,7 +98,7 @@ async function withPortalClient<T>(check: (client: LearnUponClient) => Promise<T
       timeoutMs: settings.timeoutMs,
       rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
       // A refused connection is a wrong URL far more often than a blip: give up within a second.
-      retry: { limit: 2, backoffBaseMs: 250 },
+      retry: { limit: 2, backoffBaseMs: 250, rateLimitWaitMs: settings.rateLimitWaitMs },
     });
     return await check(client);
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * Contract suite: the production LearnUpon client against the fake portal over real HTTP.
- * Each test pins one wire fact the client relies on (docs/learnupon-notes.md), and asserts the
+ * Each test pins one point of our API notes (docs/learnupon-api-notes.md) the client relies on, and asserts the
  * portal's request log (the transcript), not just the result.
  */
 import { http, HttpResponse } from "msw";
@@ -382,7 +382,7 @@ describe("transport conventions", () => {
 });
 
 // Issue 14: each way a real portal may answer, with the fake's switch at each value
-// (docs/learnupon-notes.md names the sources).
+// (docs/learnupon-api-notes.md names the sources).
 describe("as real portals answer", () => {
   describe("enrollment dates are read as days, whatever their precision", () => {
     it.each([

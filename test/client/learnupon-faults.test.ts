@@ -219,11 +219,24 @@ describe("a POST is retried only after a look-up proves it did not land", () => 
     ]);
   });
 
-  it("a POST refused with 429 on every attempt surfaces RateLimitError after 1 + 4 attempts", async () => {
-    t.portal.faults.inject({ count: 10, status: 429, match: { method: "POST" } });
-    await expect(t.client.users.create({ email: "x@example.com", password: "secret1" })).rejects.toBeInstanceOf(RateLimitError);
-    expect(t.portal.log.count({ method: "POST" })).toBe(5);
-    expect(t.client.stats()).toMatchObject({ confirmations: 4, retries: 4, rateLimited: 5 });
+  it("a POST refused with 429 for longer than the wait budget surfaces RateLimitError", async () => {
+    const client = createLearnUponClient({
+      portalUrl: t.portal.url,
+      username: t.portal.username,
+      password: t.portal.password,
+      retry: { rateLimitWaitMs: 10_000 },
+      rateLimiter: t.client.rateLimiter,
+      now: t.clock.now,
+      sleep: t.clock.sleep,
+      random: () => 0.5,
+    });
+    t.portal.faults.inject({ count: 100, status: 429, match: { method: "POST" } });
+    await expect(client.users.create({ email: "x@example.com", password: "secret1" })).rejects.toBeInstanceOf(RateLimitError);
+    // Each look-up between the POSTs is answered, which ends the storm: every 429 is a first strike,
+    // 750 ms at this jitter. Retried while the time waited plus the next wait fits in 10 s: 13 times.
+    expect(t.portal.log.count({ method: "POST" })).toBe(14);
+    expect(client.stats()).toMatchObject({ confirmations: 13, retries: 13, rateLimited: 14 });
+    await client.close();
   });
 });
 

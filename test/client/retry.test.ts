@@ -29,6 +29,8 @@ describe("normalizeRetryOptions", () => {
       backoffBaseMs: 1_000,
       backoffMaxMs: 30_000,
       maxRetryAfterMs: 60_000,
+      rateLimitWaitMs: 120_000,
+      rateLimitBackoffMaxMs: 8_000,
     });
   });
 

@@ -10,10 +10,15 @@
  *   README documents.
  * - Bad input: each mistake fails `pulumi preview` with one error naming the file, entry, field and
  *   reason, and the portal sees no write.
+ * - Rate limit: 100 people against a portal enforcing its real 300 requests a minute, the client
+ *   configured to exceed it.
  * - Concurrency: 100 people into one group and one course at `--parallel 16`.
- * - Secrets (last): the password is in no state file, no output, no error of all the runs above.
+ * - Secrets (last): the password is in no state file (but as the ciphertext Pulumi keeps of the
+ *   provider's config), no output, no error of all the runs above; `refresh` uses that stored config.
  */
 import { execFileSync } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -83,7 +88,8 @@ describe.concurrent("faults: each run completes or fails with one clear error, a
   };
 
   // A run's first request is the snapshot's one listing of users, then come the writes. The faults
-  // hit both, and stay within the client's four retries per request so that the runs can complete.
+  // hit both. 429s are waited out for up to two minutes per call; the other faults stay within
+  // the client's four retries per request, so that the runs can complete.
   const faults: Fault[] = [
     {
       name: "429 storm, Retry-After: 1",
@@ -98,6 +104,24 @@ describe.concurrent("faults: each run completes or fails with one clear error, a
       name: "429 storm, no Retry-After",
       arm(portal) {
         portal.faults.inject({ count: 2, status: 429 });
+        onEachKindOfWrite(portal, { count: 3, status: 429 });
+      },
+      outcome: "completes",
+    },
+    {
+      // The run's first request, the snapshot's listing of users, is refused eight times running:
+      // every resource waits for it. Probes after about 1, 2, 4, then 8 s: 25 to 47 s in all.
+      name: "8 × 429 in a row, no Retry-After",
+      arm(portal) {
+        portal.faults.inject({ count: 8, status: 429 });
+      },
+      outcome: "completes",
+    },
+    {
+      name: "12 × 429 in a row, Retry-After: 1, then 3 on each kind of write",
+      arm(portal) {
+        portal.options.retryAfterSeconds = 1;
+        portal.faults.inject({ count: 12, status: 429 });
         onEachKindOfWrite(portal, { count: 3, status: 429 });
       },
       outcome: "completes",
@@ -261,7 +285,8 @@ describe("bad input: one clear error at preview, naming where, which field and w
     name: string;
     /** A roster file: YAML from people, or the text of a CSV. */
     roster: Person[] | { csv: string };
-    portalUrl?: string;
+    /** The stack's `learnupon:portalUrl`, or one made from the portal's own URL and the stand-in website's. */
+    portalUrl?: string | ((urls: { portal: string; website: string }) => string);
     password?: string;
     /** The one error, with `<roster>` standing for the roster file and `<api>` for the portal's API. */
     error: string;
@@ -330,6 +355,24 @@ describe("bad input: one clear error at preview, naming where, which field and w
       calls: "none",
     },
     {
+      name: "portal URL of a website answering HTML",
+      roster: [ada, alan],
+      portalUrl: ({ website }) => website,
+      error:
+        "cannot check the roster against the LearnUpon portal: the portal at <website>/api/v1 answered GET /users/search " +
+        "with an HTML page, not LearnUpon's JSON API: check learnupon:portalUrl",
+      calls: "none",
+    },
+    {
+      name: "https to the portal's plain-http port",
+      roster: [ada, alan],
+      portalUrl: ({ portal }) => portal.replace("http://", "https://"),
+      error:
+        "cannot check the roster against the LearnUpon portal: TLS handshake with the LearnUpon portal at <https-api> failed " +
+        "(is it http, not https?): check learnupon:portalUrl",
+      calls: "none",
+    },
+    {
       // Last: `-c` saves the wrong password in the stack config.
       name: "bad credentials",
       roster: [ada, alan],
@@ -340,28 +383,63 @@ describe("bad input: one clear error at preview, naming where, which field and w
   ];
 
   let run: Scenario;
+  /** A company website where the portal URL should be: every path answers a web page. */
+  let website: Server;
+  let websiteUrl = "";
   beforeAll(async () => {
     run = await scenario({ stack: "reliability-bad-input", roster: [] }); // never deployed: every preview fails
+    website = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end("<!DOCTYPE html><html><body>Acme Corp</body></html>");
+    });
+    await new Promise<void>((resolve) => website.listen(0, "127.0.0.1", resolve));
+    websiteUrl = `http://127.0.0.1:${(website.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    website.closeAllConnections();
+    await new Promise((resolve) => website.close(resolve));
   });
 
   it.each(badInputs.map((input, index) => [input.name, input, index] as const))("%s", async (_name, input, index) => {
     const rosterFile = join(dirname(run.rosterFile), Array.isArray(input.roster) ? `roster-${index}.yaml` : `people-${index}.csv`);
     await writeFile(rosterFile, Array.isArray(input.roster) ? stringify({ people: input.roster }) : input.roster.csv);
-    const config = ["-c", `roster:file=${rosterFile}`, "-c", `learnupon:portalUrl=${input.portalUrl ?? run.portal.url}`];
+    const portalUrl = typeof input.portalUrl === "function" ? input.portalUrl({ portal: run.portal.url, website: websiteUrl }) : input.portalUrl;
+    const config = ["-c", `roster:file=${rosterFile}`, "-c", `learnupon:portalUrl=${portalUrl ?? run.portal.url}`];
     if (input.password) config.push("-c", `learnupon:password=${input.password}`);
     run.portal.log.clear();
 
     const preview = await run.pulumi(["preview", ...config]);
 
     expect(preview.exitCode).not.toBe(0);
-    const expected = input.error.replaceAll("<roster>", rosterFile).replaceAll("<api>", run.portal.apiUrl);
+    const expected = input.error
+      .replaceAll("<roster>", rosterFile)
+      .replaceAll("<api>", run.portal.apiUrl)
+      .replaceAll("<website>", websiteUrl)
+      .replaceAll("<https-api>", run.portal.apiUrl.replace("http://", "https://"));
     expect(diagnosticErrors(preview.stdout)).toEqual([expected]);
     expect(`${preview.stdout}${preview.stderr}`).not.toContain(WRONG_PASSWORD);
+    expect(`${preview.stdout}${preview.stderr}`).not.toContain(PASSWORD);
     expect(run.portal.log.writes()).toEqual([]);
     if (input.calls === "none") expect(run.portal.log.entries()).toEqual([]);
     // Fails fast, not hangs: the preview gives a refused connection two retries, under a second in all
     // (a preview takes 3 to 5 s here; the provider's usual four retries alone would wait up to 15 s).
     if (input.portalUrl) expect(preview.durationMs).toBeLessThan(20_000);
+  });
+});
+
+describe("the portal's own rate limit", () => {
+  it("300 a minute, enforced by the portal, with the client told 100,000: 100 people, the run completes", async () => {
+    const people = makePeople(100, "R", () => ({ groups: ["Support"], courses: ["Customer Care"] }));
+    const run = await scenario({ stack: "reliability-rate-limit", roster: people, portalOptions: { rateLimit: { perMinute: 300, perWeek: 500_000 } } });
+
+    const up = await run.pulumi(["up", "--yes", "--skip-preview", "--parallel", "16"]);
+
+    expect({ exitCode: up.exitCode, errors: diagnosticErrors(up.stdout) }).toEqual({ exitCode: 0, errors: [] });
+    expect(auditPortal(run.portal, people)).toEqual(CONVERGED);
+    const calls = run.portal.log.entries();
+    expect(calls.length).toBeGreaterThan(300); // more than one window's worth: the limit was really met
+    const refused = calls.filter((entry) => entry.status === 429).length;
+    console.log(`100 people against the portal's 300/min, client told 100,000/min: ${calls.length} API calls, ${refused} × 429 absorbed, ${(up.durationMs / 1000).toFixed(1)} s`);
   });
 });
 
@@ -385,9 +463,22 @@ describe("concurrency", () => {
   });
 });
 
+/** How Pulumi marks a secret in state: this key with this value, next to the `ciphertext`. */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const WRONG_REFRESH_PASSWORD = "Wrong-Refresh-Pa55word-9d2f";
+
+/** The inputs of the stack's default provider for dynamic resources, as the state file keeps them. */
+function defaultProviderInputs(stateText: string): Record<string, unknown> {
+  const resources: { type: string; urn: string; inputs?: Record<string, unknown> }[] = JSON.parse(stateText).checkpoint.latest.resources;
+  const providers = resources.filter((resource) => resource.type === "pulumi:providers:pulumi-nodejs");
+  expect(providers.map((provider) => provider.urn.split("::").at(-1))).toEqual(["default"]);
+  return providers[0]?.inputs ?? {};
+}
+
 // Last: searches everything the runs above left behind.
 describe("secrets", () => {
-  it("the password is in no state file, no output and no error; in a verbose run only Pulumi's own Configure log shows it", async () => {
+  it("the password is in state only as ciphertext, in no output and no error; refresh uses the stored config; at -v=9 only Pulumi's own Configure log shows it", async () => {
     const people = makePeople(4, "S", () => ({ groups: ["Support"], courses: ["Customer Care"] }));
     const run = await scenario({ stack: "reliability-secrets", roster: people.slice(0, 3) });
     const secrets = [PASSWORD, Buffer.from(PASSWORD).toString("base64"), ...evidence.basicTokens];
@@ -404,6 +495,28 @@ describe("secrets", () => {
     expect(linesWithSecrets(verboseWithConfig.stdout)).toEqual([]);
     expect(leakedByEngine.filter((line) => !engineConfigureLog.test(line))).toEqual([]); // counted in the log line below
 
+    // Pulumi keeps the stack config the provider was configured with in the state, in the default
+    // provider's inputs: the password there only as a secret's ciphertext, never as plain text.
+    const stateText = await run.workspace.readStateFile();
+    expect(stateText).not.toContain(PASSWORD);
+    const passwordInState = defaultProviderInputs(stateText)["learnupon:password"];
+    expect(passwordInState).toEqual({ [SECRET_SIGNATURE]: SECRET_SIGNATURE_VALUE, ciphertext: expect.any(String) });
+
+    // `refresh` configures the provider from that stored config, not from the current stack
+    // config: with the URL and password now wrong, a refresh still reads the portal with the old
+    // ones. `refresh --run-program` takes the current config, and the wrong password is refused.
+    run.portal.log.clear();
+    const wrong = ["-c", "learnupon:portalUrl=http://127.0.0.1:1", "-c", `learnupon:password=${WRONG_REFRESH_PASSWORD}`];
+    const storedConfigRefresh = await run.pulumi(["refresh", "--yes", ...wrong]);
+    expect({ exitCode: storedConfigRefresh.exitCode, errors: diagnosticErrors(storedConfigRefresh.stdout) }).toEqual({ exitCode: 0, errors: [] });
+    expect(run.portal.log.count()).toBeGreaterThan(0);
+    expect(run.portal.log.entries().every((entry) => entry.status === 200)).toBe(true);
+    const currentConfigRefresh = await run.pulumi(["refresh", "--yes", "--run-program", "-c", `learnupon:portalUrl=${run.portal.url}`]);
+    expect(currentConfigRefresh.exitCode).not.toBe(0);
+    // The engine's summary and the provider's error, in either order.
+    expect(new Set(diagnosticErrors(currentConfigRefresh.stdout))).toEqual(new Set(["preview failed", `Preview failed: ${CREDENTIALS_REJECTED}`]));
+    expect(`${storedConfigRefresh.stdout}${currentConfigRefresh.stdout}`).not.toContain(WRONG_REFRESH_PASSWORD);
+
     // With the password in LEARNUPON_PASSWORD instead, the engine never sees it: not a trace.
     const configRm = await run.pulumi(["config", "rm", "learnupon:password"]);
     expect(configRm.exitCode).toBe(0);
@@ -412,6 +525,7 @@ describe("secrets", () => {
     expect(verboseWithEnv.exitCode).toBe(0);
     expect(auditPortal(run.portal, people)).toEqual(CONVERGED);
     expect(linesWithSecrets(`${verboseWithEnv.stdout}\n${verboseWithEnv.stderr}`)).toEqual([]);
+    expect(defaultProviderInputs(await run.workspace.readStateFile())).not.toHaveProperty(["learnupon:password"]);
 
     // The search works: a file holding the password is found.
     const control = await mkdtemp(join(tmpdir(), "pulumi-learnupon-control-"));

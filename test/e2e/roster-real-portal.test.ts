@@ -2,7 +2,7 @@
  * The roster program against a fake portal answering the less convenient way on every point of
  * issue 14 at once: enrollment dates as date-times, group member rows carrying the membership id,
  * search misses as 200 + error body, and the expiry taken only as `expiry_date`
- * (docs/learnupon-notes.md). A refresh must still find no drift and a second preview no work.
+ * (docs/learnupon-api-notes.md). A refresh must still find no drift and a second preview no work.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,5 +1,5 @@
 /**
- * The fake's switches for the ways real portals answer (issue 14, docs/learnupon-notes.md), each at
+ * The fake's switches for the ways real portals answer (issue 14, docs/learnupon-api-notes.md), each at
  * each value, over real HTTP with plain `fetch`.
  */
 import { afterEach, describe, expect, it } from "vitest";

@@ -20,6 +20,7 @@ const ENV_NAMES = [
   "LEARNUPON_RATE_LIMIT_SHARE",
   "LEARNUPON_REQUESTS_PER_MINUTE",
   "LEARNUPON_TIMEOUT_SECONDS",
+  "LEARNUPON_RATE_LIMIT_WAIT_SECONDS",
 ];
 
 // configure() reads process.env as a fallback: start every test from an environment without LEARNUPON_*.
@@ -99,6 +100,7 @@ describe("readSettings", () => {
       LEARNUPON_RATE_LIMIT_SHARE: "0.5",
       LEARNUPON_REQUESTS_PER_MINUTE: "600",
       LEARNUPON_TIMEOUT_SECONDS: "10",
+      LEARNUPON_RATE_LIMIT_WAIT_SECONDS: "45",
     };
 
     expect(readSettings(config({}), env)).toEqual({
@@ -109,6 +111,7 @@ describe("readSettings", () => {
       rateLimitShare: 0.5,
       requestsPerMinute: 600,
       timeoutMs: 10_000,
+      rateLimitWaitMs: 45_000,
     });
   });
 
@@ -124,6 +127,7 @@ describe("readSettings", () => {
       rateLimitShare: 0.8,
       requestsPerMinute: 300,
       timeoutMs: 30_000,
+      rateLimitWaitMs: 120_000,
     });
   });
 });

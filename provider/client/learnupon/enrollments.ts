@@ -1,5 +1,5 @@
 /**
- * LearnUpon enrollments, the link between a user and a course (docs/learnupon-notes.md):
+ * LearnUpon enrollments, the link between a user and a course (docs/learnupon-api-notes.md):
  *
  * | method                     | call                                                            |
  * |----------------------------|-----------------------------------------------------------------|

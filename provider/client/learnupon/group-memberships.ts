@@ -1,5 +1,5 @@
 /**
- * LearnUpon group memberships, at the top-level `/group_memberships` path (docs/learnupon-notes.md,
+ * LearnUpon group memberships, at the top-level `/group_memberships` path (docs/learnupon-api-notes.md,
  * "Group members"):
  *
  * | method        | call                                                                       |

@@ -6,7 +6,7 @@
  * - lists page by `?page=N` and the `LU-Has-Next-Page` header;
  * - "not found" is told by the body, not the status: a GET answered with LearnUpon's error body
  *   (`response_type: "ERROR"` or a `response_code` key) is a `NotFoundError` even when it came
- *   with 200 (docs/learnupon-notes.md, "Not found");
+ *   with 200 (docs/learnupon-api-notes.md, "Not found");
  * - a 404 on delete means "already gone".
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * zod schemas for every LearnUpon request and response the client uses, following the wire facts
- * written down in docs/learnupon-notes.md.
+ * written down in docs/learnupon-api-notes.md.
  *
  * - Responses are `looseObject`s: fields we do not name pass through untouched, and only the
  *   fields the client relies on are checked. Wire names stay snake_case; the inferred types
