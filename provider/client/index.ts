@@ -15,6 +15,7 @@ export type {
 } from "./learnupon/enrollments.js";
 export type { GroupMembershipsApi, MembershipCreateArgs, MembershipCreateResult } from "./learnupon/group-memberships.js";
 export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
+export { AmbiguousNameError } from "./learnupon/catalog.js";
 export { learnUponSchemas } from "./learnupon/schemas.js";
 export type {
   LearnUponSchemas,
@@ -24,6 +25,7 @@ export type {
   LearnUponEnrollment,
   LearnUponCourse,
   LearnUponGroup,
+  LearnUponCustomField,
   UserFields,
 } from "./learnupon/schemas.js";
 
