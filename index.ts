@@ -6,11 +6,12 @@
 // people, an admin or the API user (stack config `roster:maxRemovals`, `roster:allowAdminRemoval`).
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadRoster, removalGuardFromStack, Roster } from "pulumi-learnupon";
+import { loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
 
 const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "examples/roster.yaml");
 // Read before the async program starts: an error thrown from inside it takes the SDK ~20 s to report.
-const people = loadRoster(rosterFile);
+// `roster:ignoreColumns`: CSV columns to leave out, e.g. an HR export's columns the portal has no field for.
+const people = loadRoster(rosterFile, rosterOptionsFromStack());
 
 export = async () => {
   const roster = new Roster("roster", { people, removalGuard: await removalGuardFromStack() });

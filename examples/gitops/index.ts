@@ -4,12 +4,12 @@
 // people, an admin or the API user (stack config `roster:maxRemovals`, `roster:allowAdminRemoval`).
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadRoster, removalGuardFromStack, Roster } from "pulumi-learnupon";
+import { loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
 
 export = async () => {
   const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "roster.yaml");
 
-  const roster = new Roster("roster", { people: loadRoster(rosterFile), removalGuard: await removalGuardFromStack() });
+  const roster = new Roster("roster", { people: loadRoster(rosterFile, rosterOptionsFromStack()), removalGuard: await removalGuardFromStack() });
 
   return {
     people: { active: roster.counts.activePeople, deactivated: roster.counts.deactivatedPeople },

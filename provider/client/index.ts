@@ -21,6 +21,7 @@ export type {
   MembershipCreateResult,
 } from "./learnupon/group-memberships.js";
 export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
+export { AmbiguousNameError } from "./learnupon/catalog.js";
 export { calendarDate, learnUponSchemas } from "./learnupon/schemas.js";
 export type {
   LearnUponSchemas,
@@ -30,6 +31,7 @@ export type {
   LearnUponEnrollment,
   LearnUponCourse,
   LearnUponGroup,
+  LearnUponCustomField,
   UserFields,
 } from "./learnupon/schemas.js";
 

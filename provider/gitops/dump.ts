@@ -17,7 +17,7 @@
  */
 import { Document } from "yaml";
 import { z } from "zod";
-import { enrollmentDates, type LearnUponClient, type LearnUponUser } from "../client/index.js";
+import { AmbiguousNameError, enrollmentDates, type LearnUponClient, type LearnUponUser } from "../client/index.js";
 import type { UserType } from "../resources/user.js";
 
 export interface DumpOptions {
@@ -128,7 +128,7 @@ async function groupsOf(client: LearnUponClient, user: LearnUponUser, leftOut: s
   const titles: string[] = [];
   for await (const group of client.groupMemberships.listByUser(user.id)) {
     const title = group.title ?? (await client.groups.findById(group.id))?.title;
-    const named = title === undefined ? undefined : await client.groups.findByTitle(title);
+    const named = title === undefined ? undefined : await client.groups.findByTitle(title).catch(unlessAmbiguous);
     if (title !== undefined && named?.id === group.id) titles.push(title);
     else leftOut.push(`membership of ${user.email} in group ${group.id}${title ? ` "${title}"` : ""}: the group cannot be found by its title`);
   }
@@ -140,7 +140,7 @@ async function coursesOf(client: LearnUponClient, user: LearnUponUser, leftOut: 
   const courses: NonNullable<DumpedPerson["courses"]> = [];
   for await (const enrollment of client.enrollments.searchByUser(user.id)) {
     const name = enrollment.course_name ?? (await client.courses.findById(enrollment.course_id))?.name;
-    const named = name === undefined ? undefined : await client.courses.findByName(name);
+    const named = name === undefined ? undefined : await client.courses.findByName(name).catch(unlessAmbiguous);
     if (name === undefined || named?.id !== enrollment.course_id) {
       leftOut.push(`enrollment of ${user.email} in course ${enrollment.course_id}${name ? ` "${name}"` : ""}: the course is not published, or another course has its name`);
       continue;
@@ -152,6 +152,12 @@ async function coursesOf(client: LearnUponClient, user: LearnUponUser, leftOut: 
     );
   }
   return courses.sort((a, b) => (typeof a === "string" ? a : a.name).localeCompare(typeof b === "string" ? b : b.name));
+}
+
+/** A name several groups or courses share names none of them: the caller leaves the entry out. */
+function unlessAmbiguous(error: unknown): undefined {
+  if (error instanceof AmbiguousNameError) return undefined;
+  throw error;
 }
 
 async function mapConcurrently<T, R>(items: T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {

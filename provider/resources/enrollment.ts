@@ -11,8 +11,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { enrollmentDates, type EnrollmentCreateResult, type LearnUponEnrollment } from "../client/index.js";
+import { AmbiguousNameError, enrollmentDates, type EnrollmentCreateResult, type LearnUponEnrollment } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
+import { calendarDate, refuseControlCharacters } from "./input-rules.js";
 import {
   checkInputs,
   containsUnknown,
@@ -39,16 +40,14 @@ export interface EnrollmentArgs extends UserReferenceArgs {
   removeHistory?: pulumi.Input<boolean>;
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
-
 /** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. */
 export function enrollmentFieldsSchema() {
   return z.object({
     ...userReferenceFields(),
     courseId: z.number("must be a LearnUpon course id (a number)").int().positive().optional(),
-    courseName: z.string().trim().min(1, "must not be empty").optional(),
-    dueDate: isoDate.optional(),
-    expiresAt: isoDate.optional(),
+    courseName: z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters).optional(),
+    dueDate: calendarDate().optional(),
+    expiresAt: calendarDate().optional(),
     removeHistory: z.boolean("must be true or false").default(false),
   });
 }
@@ -92,7 +91,10 @@ function datesToChange(declared: EnrollmentInputs, current: { dueDate?: string |
 
 async function resolveCourseId({ client }: ProviderContext, inputs: EnrollmentInputs): Promise<number> {
   if (inputs.courseId !== undefined) return inputs.courseId;
-  const course = await client.courses.findByName(inputs.courseName ?? "");
+  const course = await client.courses.findByName(inputs.courseName ?? "").catch((error: unknown) => {
+    if (error instanceof AmbiguousNameError) throw new Error(`${error.message}: give courseId to say which one, or rename the others in the portal`);
+    throw error;
+  });
   if (!course) throw new Error(`no published LearnUpon course is named "${inputs.courseName}"`);
   return course.id;
 }

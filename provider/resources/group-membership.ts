@@ -12,7 +12,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { AmbiguousNameError } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
+import { refuseControlCharacters } from "./input-rules.js";
 import {
   checkInputs,
   exactlyOne,
@@ -39,7 +41,7 @@ export function groupMembershipFieldsSchema() {
   return z.object({
     ...userReferenceFields(),
     groupId: z.number("must be a LearnUpon group id (a number)").int().positive().optional(),
-    groupTitle: z.string().trim().min(1, "must not be empty").optional(),
+    groupTitle: z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters).optional(),
     processEnrollments: z.boolean("must be true or false").default(true),
   });
 }
@@ -131,7 +133,10 @@ async function isMemberNow({ client }: ProviderContext, groupId: number, userId:
 
 async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembershipInputs): Promise<number> {
   if (inputs.groupId !== undefined) return inputs.groupId;
-  const group = await client.groups.findByTitle(inputs.groupTitle ?? "");
+  const group = await client.groups.findByTitle(inputs.groupTitle ?? "").catch((error: unknown) => {
+    if (error instanceof AmbiguousNameError) throw new Error(`${error.message}: give groupId to say which one, or rename the others in the portal`);
+    throw error;
+  });
   if (!group) throw new Error(`no LearnUpon group is titled "${inputs.groupTitle}"`);
   return group.id;
 }

@@ -1,17 +1,25 @@
 /**
  * The roster's look at the portal during `pulumi preview`, for what `check` cannot see: whether the
- * groups and courses the roster names exist, and whether the portal URL and the credentials work.
+ * groups and courses the roster names exist, and name one each; whether the portal has a custom
+ * user field for each custom-data label; and whether the portal URL and the credentials work.
  * `check` and `diff` never call the API, so without this a typo in a course name would pass the
- * preview and fail halfway through `pulumi up`, after people were already created.
+ * preview and fail halfway through `pulumi up`, after people were already created, and a column
+ * the portal has no field for would be sent (and dropped by LearnUpon) on every update, for ever.
  *
- * It looks only when the preview creates something, and only at what is created: the engine answers
- * a resource it keeps with the id in state and one it will create with an unknown id. So a preview
- * with nothing new costs no API call, and a first preview of 1,000 people costs one search plus one
- * look-up per distinct group and course. Every call is a read.
+ * It looks only when the preview creates something, or updates a user who has custom data, and only
+ * at those: the engine answers a resource it keeps with the id in state and known outputs, one it
+ * will create with an unknown id, and one it will update with unknown outputs (it shows an update's
+ * outputs only once applied). So a preview with nothing new costs no API call, and a first preview
+ * of 1,000 people costs the first page of users (which carries the custom field definitions) plus
+ * one look-up per distinct group and course. Every call is a read.
+ *
+ * A preview that changes or removes someone the stack already manages, and creates nothing, makes
+ * one search for that person instead: it proves the credentials, and that the portal is the one the
+ * stack was applied to (the removal guard's record tells the program who changes; see `PortalProbe`).
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createLearnUponClient, learnUponApiBaseUrl, type LearnUponClient, type LearnUponUser } from "../client/index.js";
+import { AmbiguousNameError, createLearnUponClient, learnUponApiBaseUrl, type LearnUponClient, type LearnUponUser } from "../client/index.js";
 import { isDemotion, protectedRole } from "../resources/safety.js";
 import { configProblem, readSafetySettings, readSettings } from "../settings.js";
 import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
@@ -21,6 +29,8 @@ export interface PlannedResource {
   person: RosterPerson;
   resource: pulumi.CustomResource;
   needs?: { field: "groups"; title: string } | { field: "courses"; name: string };
+  /** A User's `userId`: an output only, so a preview leaves it unknown when the user will be updated. */
+  userId?: pulumi.Output<number>;
 }
 
 /** Someone the stack already manages, whom a preview that changes or removes people looks up. */
@@ -51,42 +61,39 @@ export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: O
 
 /**
  * During a preview, fails with one error naming each roster entry, field and reason when the
- * resources to be created name a missing group or course, or when the portal cannot be used.
- * Resolves at once outside previews: `pulumi up` previews first, and `create` reports the same
- * problems for `pulumi up --skip-preview`.
+ * resources to be written name a missing or shared group or course, or custom data the portal has
+ * no field for, or when the portal cannot be used. Resolves at once outside previews: `pulumi up`
+ * previews first, and `create` reports the catalog problems for `pulumi up --skip-preview`.
  */
 async function checkPortalInPreview(planned: PlannedResource[], probe: PortalProbe | undefined): Promise<void> {
   if (!pulumi.runtime.isDryRun()) return;
-  const created = (await Promise.all(planned.map(async (item) => ((await willBeCreated(item.resource)) ? [item] : [])))).flat();
-  if (created.length === 0) {
+  const written = (await Promise.all(planned.map(async (item) => ((await willBeWritten(item)) ? [item] : [])))).flat();
+  if (written.length === 0) {
     if (probe !== undefined) await withPortalClient((client) => probePortal(client, probe));
     return;
   }
 
-  const [missing, unadoptable] = await withPortalClient(async (client) => {
+  const problems = await withPortalClient(async (client) => {
     if (probe !== undefined) await probePortal(client, probe);
-    return [await missingCatalogNames(client, created), await adoptionProblems(client, created)];
+    return [...(await portalProblems(client, written)), ...(await adoptionProblems(client, written))];
   });
-  const portal = learnUponApiBaseUrl(readSettings(stackConfig()).portalUrl);
-  const messages = [
-    missing.length > 0 &&
-      `the roster names ${missing.length === 1 ? "a group or course" : "groups or courses"} the LearnUpon portal at ${portal} does not have:${listing(missing)}`,
-    unadoptable.length > 0 && `the roster would adopt people of the LearnUpon portal at ${portal} that it must not:${listing(unadoptable)}`,
-  ].filter((message) => message !== false);
-  if (messages.length > 0) throw portalCheckError(messages.join("\n"));
-}
-
-function listing(problems: string[]): string {
-  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
-  if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more`);
-  return `\n  - ${listed.join("\n  - ")}`;
+  if (problems.length > 0) {
+    const portal = learnUponApiBaseUrl(readSettings(stackConfig()).portalUrl);
+    const listed = problems.map((problem) => problem.line).slice(0, MAX_LISTED_PROBLEMS);
+    if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more`);
+    const what = problems.length === 1 ? "a group or course" : "groups or courses";
+    const heading = problems.every((problem) => problem.kind === "missing")
+      ? `the roster names ${what} the LearnUpon portal at ${portal} does not have`
+      : `the roster does not fit the LearnUpon portal at ${portal}`;
+    throw portalCheckError(`${heading}:\n  - ${listed.join("\n  - ")}`);
+  }
 }
 
 function stackConfig(): { get(key: string): string | undefined } {
   return { get: (key) => pulumi.runtime.getConfig(key) };
 }
 
-/** Runs `check` with a read-only client of the configured portal; any failure says what to fix. */
+/** Runs `check` with a read-only client of the configured portal; a failure to reach it says what to fix. */
 async function withPortalClient<T>(check: (client: LearnUponClient) => Promise<T>): Promise<T> {
   let client: LearnUponClient | undefined;
   try {
@@ -135,27 +142,67 @@ function portalCheckError(message: string): pulumi.RunError {
   return error;
 }
 
-/** One `file:entry: field: reason` line per created resource whose group or course is missing. */
-async function missingCatalogNames(client: LearnUponClient, created: PlannedResource[]): Promise<string[]> {
-  // The search proves the URL and the credentials before anything else is asked.
-  await client.users.searchByEmail(created[0]!.person.email);
+/** One `file:entry: field: reason` line, and whether it is a name the portal lacks. */
+interface Problem {
+  kind: "missing" | "ambiguous" | "customData" | "adoption";
+  line: string;
+}
+
+/** The problems of the resources to be written: their groups and courses, and their users' custom data. */
+async function portalProblems(client: LearnUponClient, written: PlannedResource[]): Promise<Problem[]> {
+  // The first page of users proves the URL and the credentials before anything else is asked, and
+  // carries the portal's custom field definitions.
+  const customFields = await client.users.customFields();
+  const labels = new Set(customFields.map((field) => customDataKey(field.label)));
+  const fieldList = customFields.length > 0 ? `its fields: ${customFields.map((field) => `"${field.label}"`).join(", ")}` : "it has none";
   // The catalog caches each answer for the run, so a course shared by 500 people is looked up once.
-  const exists = (needs: NonNullable<PlannedResource["needs"]>): Promise<boolean> =>
-    needs.field === "groups"
-      ? client.groups.findByTitle(needs.title).then((group) => group !== undefined)
-      : client.courses.findByName(needs.name).then((course) => course !== undefined);
-  const found = await Promise.all(created.map(({ needs }) => (needs ? exists(needs) : true)));
-  const problems: string[] = [];
-  for (const [index, { person, needs }] of created.entries()) {
-    if (!needs || found[index]) continue;
+  const catalogProblems = await Promise.all(written.map(({ needs }) => (needs ? catalogProblem(client, needs) : undefined)));
+
+  const problems: Problem[] = [];
+  const { ownerField } = readSafetySettings(stackConfig());
+  if (ownerField !== undefined && !labels.has(customDataKey(ownerField)) && written.some((item) => item.userId !== undefined)) {
+    problems.push({
+      kind: "customData",
+      line: `learnupon:ownerField: the portal has no custom user field labelled "${ownerField}" (${fieldList}) to hold the owning stack; add it in the portal`,
+    });
+  }
+  for (const [index, { person, needs, userId }] of written.entries()) {
     const entry = rosterEntryOf(person) ?? `employee ${person.employeeId}`;
-    problems.push(
-      needs.field === "groups"
-        ? `${entry}: groups: no group is titled "${needs.title}"`
-        : `${entry}: courses: no published course is named "${needs.name}"`,
-    );
+    const catalog = catalogProblems[index];
+    if (needs && catalog) problems.push({ kind: catalog.kind, line: `${entry}: ${needs.field}: ${catalog.reason}` });
+    if (!userId) continue;
+    for (const label of Object.keys(person.customData ?? {})) {
+      if (labels.has(customDataKey(label))) continue;
+      problems.push({
+        kind: "customData",
+        line:
+          `${entry}: customData.${label}: the portal has no custom user field labelled "${label}" (${fieldList}), so LearnUpon ` +
+          `would drop the value on every update; add the field in the portal, or leave the column out with roster:ignoreColumns`,
+      });
+    }
   }
   return problems;
+}
+
+/** Why the portal cannot give the group or course the roster names, or undefined when it can. */
+async function catalogProblem(
+  client: LearnUponClient,
+  needs: NonNullable<PlannedResource["needs"]>,
+): Promise<{ kind: "missing" | "ambiguous"; reason: string } | undefined> {
+  try {
+    if (needs.field === "groups") {
+      return (await client.groups.findByTitle(needs.title)) ? undefined : { kind: "missing", reason: `no group is titled "${needs.title}"` };
+    }
+    return (await client.courses.findByName(needs.name)) ? undefined : { kind: "missing", reason: `no published course is named "${needs.name}"` };
+  } catch (error) {
+    if (!(error instanceof AmbiguousNameError)) throw error;
+    return { kind: "ambiguous", reason: `${error.message}: rename all but one in the portal, so the roster names one` };
+  }
+}
+
+/** LearnUpon matches custom-data keys to field labels without regard to case and spaces (contract §2.1). */
+function customDataKey(label: string): string {
+  return label.replace(/\s+/g, "").toLowerCase();
 }
 
 /**
@@ -163,9 +210,10 @@ async function missingCatalogNames(client: LearnUponClient, created: PlannedReso
  * marker), or an admin or the API user whose role the roster lowers. Costs one listing of the
  * portal's users (500 a page), only when a marker is configured or a created person states a role.
  */
-async function adoptionProblems(client: LearnUponClient, created: PlannedResource[]): Promise<string[]> {
+async function adoptionProblems(client: LearnUponClient, written: PlannedResource[]): Promise<Problem[]> {
   const safety = readSafetySettings(stackConfig());
-  const people = created.filter((item) => item.needs === undefined).map((item) => item.person);
+  const created = await Promise.all(written.map(async (item) => item.userId !== undefined && !(await isKnown(item.resource.id))));
+  const people = written.filter((_item, index) => created[index]).map((item) => item.person);
   const statesRole = people.some((person) => person.userType !== undefined && person.userType !== "admin");
   if (people.length === 0 || (safety.ownerField === undefined && !statesRole)) return [];
 
@@ -173,40 +221,53 @@ async function adoptionProblems(client: LearnUponClient, created: PlannedResourc
   for await (const user of client.users.list()) if (user.email) byEmail.set(user.email.toLowerCase(), user);
   const thisStack = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   const apiUsername = readSettings(stackConfig()).username;
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   for (const person of people) {
     const existing = byEmail.get(person.email.toLowerCase());
     if (!existing) continue;
     const entry = rosterEntryOf(person) ?? `employee ${person.employeeId}`;
     const marker = safety.ownerField === undefined ? undefined : existing.CustomData?.[safety.ownerField];
     if (typeof marker === "string" && marker.trim() !== "" && marker.trim() !== thisStack && !safety.allowTakeover) {
-      problems.push(
-        `${entry}: email: ${person.email} is managed by stack ${marker.trim()} (custom field "${safety.ownerField}"); ` +
+      problems.push({
+        kind: "adoption",
+        line:
+          `${entry}: email: ${person.email} is managed by stack ${marker.trim()} (custom field "${safety.ownerField}"); ` +
           `remove them from that stack's roster first, or let this stack take them over: pulumi config set roster:allowTakeover true`,
-      );
+      });
     }
     const role = protectedRole(existing, apiUsername);
     if (role !== undefined && isDemotion(existing.user_type, person.userType) && !safety.allowAdminRemoval) {
-      problems.push(
-        `${entry}: userType: ${person.email} is ${role} (${existing.user_type}); the roster would make them ${person.userType}. ` +
+      problems.push({
+        kind: "adoption",
+        line:
+          `${entry}: userType: ${person.email} is ${role} (${existing.user_type}); the roster would make them ${person.userType}. ` +
           `Leave userType out to keep their role, or allow it: pulumi config set roster:allowAdminRemoval true`,
-      );
+      });
     }
   }
   return problems;
 }
 
 /**
- * True when the preview will create the resource. `apply` runs only for a known id; `isSecret`
+ * True when the preview will write the resource: create it, or update a user whose custom data
+ * needs checking (an update of anything else needs nothing from the portal).
+ */
+async function willBeWritten(item: PlannedResource): Promise<boolean> {
+  if (!(await isKnown(item.resource.id))) return true;
+  return item.userId !== undefined && item.person.customData !== undefined && !(await isKnown(item.userId));
+}
+
+/**
+ * True when the preview knows the output's value. `apply` runs only for a known value; `isSecret`
  * settles once the engine has answered, known or not, and by the next turn of the event loop the
  * `apply` has run if it is going to.
  */
-function willBeCreated(resource: pulumi.CustomResource): Promise<boolean> {
+function isKnown(output: pulumi.Output<unknown>): Promise<boolean> {
   return new Promise((resolve) => {
-    resource.id.apply((id) => {
-      resolve(false);
-      return id;
+    output.apply((value) => {
+      resolve(true);
+      return value;
     });
-    void pulumi.isSecret(resource.id).then(() => setImmediate(() => resolve(true)));
+    void pulumi.isSecret(output).then(() => setImmediate(() => resolve(false)));
   });
 }

@@ -68,7 +68,7 @@ export class Roster extends pulumi.ComponentResource {
         { parent: this },
       );
       this.users[person.employeeId] = user;
-      planned.push({ person, resource: user });
+      planned.push({ person, resource: user, userId: user.userId });
       for (const groupTitle of person.groups) {
         const membership = new GroupMembership(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this });
         this.memberships.push(membership);

@@ -6,6 +6,7 @@
 import { http, HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  AmbiguousNameError,
   calendarDate,
   collect,
   createLearnUponClient,
@@ -117,6 +118,12 @@ describe("users", () => {
       "GET /api/v1/users/search?email=ada%40EXAMPLE.com 200",
       "GET /api/v1/users/search?email=nobody%40example.com 404",
     ]);
+  });
+
+  it("customFields reads the definitions that come with the first page of GET /users: one call", async () => {
+    t.portal.options.pageSize = 1;
+    expect(await t.client.users.customFields()).toEqual([{ id: 700001, type_id: 1, label: "Department", predefined_values: [] }]);
+    expect(t.transcript()).toEqual(["GET /api/v1/users?page=1 200"]);
   });
 
   it("searchByEmail re-checks the result: an ignored filter returning the roster does not match someone else", async () => {
@@ -338,6 +345,45 @@ describe("groups and courses", () => {
     expect((await t.client.courses.findByName("Onboarding"))?.id).toBe(201);
     expect(await t.client.courses.findByName("onboarding")).toBeUndefined();
     expect(await t.client.courses.findByName("Draft Course")).toBeUndefined();
+  });
+
+  it("a name two published courses share, or a title two groups share, is refused with their ids, and asked once", async () => {
+    t.portal.store.seed({
+      courses: [
+        { id: 205, name: "Onboarding" },
+        { id: 206, name: "Security Basics", published_status_id: "draft" },
+      ],
+      groups: [{ id: 303, title: "Sales" }],
+    });
+    const refusals = await Promise.all([
+      t.client.courses.findByName("Onboarding").catch((error: unknown) => error),
+      t.client.courses.findByName("Onboarding").catch((error: unknown) => error),
+      t.client.groups.findByTitle("Sales").catch((error: unknown) => error),
+    ]);
+    expect(refusals.map((error) => [error instanceof AmbiguousNameError, (error as Error).message])).toEqual([
+      [true, '2 published LearnUpon courses are named "Onboarding" (ids 201, 205)'],
+      [true, '2 published LearnUpon courses are named "Onboarding" (ids 201, 205)'],
+      [true, '2 LearnUpon groups are titled "Sales" (ids 301, 303)'],
+    ]);
+    await expect(t.client.groups.findByTitle("Sales")).rejects.toThrow(AmbiguousNameError);
+    // A draft of the same name is no rival: only published courses are listed.
+    expect((await t.client.courses.findByName("Security Basics"))?.id).toBe(202);
+    expect(t.transcript()).toEqual([
+      "GET /api/v1/courses?name=Onboarding&page=1 200",
+      "GET /api/v1/groups?title=Sales&page=1 200",
+      "GET /api/v1/courses?name=Security+Basics&page=1 200",
+    ]);
+  });
+
+  it("a name search reads every page, so a rival on page 2 is seen", async () => {
+    t.portal.store.seed({ courses: [{ id: 205, name: "Onboarding" }] });
+    t.portal.options.pageSize = 1;
+    await expect(t.client.courses.findByName("Onboarding")).rejects.toThrow('(ids 201, 205)');
+    expect(t.transcript()).toEqual([
+      "GET /api/v1/courses?name=Onboarding&page=1 200",
+      "GET /api/v1/courses?name=Onboarding&page=2 200",
+      "GET /api/v1/courses?name=Onboarding&page=3 200",
+    ]);
   });
 
   it("look-ups are cached for the life of the client, and concurrent ones share a request", async () => {

@@ -100,6 +100,21 @@ describe("create (§4.16)", () => {
     ]);
   });
 
+  it("refuses a date that is not in the calendar, as the real portal does, and enrols nobody", async () => {
+    // The portal that takes its expiry as expires_at: the other ignores that key.
+    portal = await startTestPortal({ seed: SEED, options: { enrollmentExpiryField: "expires_at" } });
+    const answers = await Promise.all([
+      enroll(portal, { email: "ada@example.com", course_id: 5, due_date: "2027-13-45" }),
+      enroll(portal, { email: "ada@example.com", course_id: 6, expires_at: "2027-02-29" }),
+    ]);
+
+    expect(answers.map((answer) => [answer.status, answer.json])).toEqual([
+      [400, { message: "due_date must be a date in YYYY-MM-DD format" }],
+      [400, { message: "expires_at must be a date in YYYY-MM-DD format" }],
+    ]);
+    expect(portal.store.enrollments.size).toBe(0);
+  });
+
   it("answers 400 'internal error' for draft and module-less courses unless switched", async () => {
     portal = await startTestPortal({ seed: SEED });
     const draft = await enroll(portal, { email: "ada@example.com", course_id: 7 });
@@ -184,6 +199,14 @@ describe("PATCH (§4.4)", () => {
 
     expect([answer.status, answer.json]).toEqual([200, { success: "ok" }]);
     expect([read.enrollments[0]?.due_date, read.enrollments[0]?.course_access_expires_at]).toEqual(["2026-12-01", "2027-04-11"]);
+  });
+
+  it("refuses a date that is not in the calendar and changes nothing", async () => {
+    portal = await startTestPortal({ seed });
+    const answer = await api(portal, "PATCH", "/enrollments/71", { body: { due_date: "2027-04-31" } });
+
+    expect([answer.status, answer.json]).toEqual([400, { message: "due_date must be a date in YYYY-MM-DD format" }]);
+    expect(portal.store.enrollments.get(71)?.due_date).toBeNull();
   });
 
   it("answers a wrapped body, status and percentage with 200 and changes nothing", async () => {

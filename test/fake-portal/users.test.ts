@@ -262,6 +262,15 @@ describe("update, deactivate and delete (§4.13, §4.14)", () => {
     ]);
   });
 
+  it("drops custom data whose label no field has, without a word, as LearnUpon does", async () => {
+    portal = await startTestPortal({ seed });
+    const answer = await api(portal, "PUT", "/users/31", { body: { User: { CustomData: { Manager: "Grace", "cost centre": "CC-7" } } } });
+    const read = (await api(portal, "GET", "/users/31")).json as { user: { CustomData: unknown }[] };
+
+    expect([answer.status, answer.json]).toEqual([200, { success: "ok" }]);
+    expect(read.user[0]?.CustomData).toEqual({ "Cost Centre": "CC-7" });
+  });
+
   it("resolves PUT /users/0 by email and renames with new_email", async () => {
     portal = await startTestPortal({ seed });
     const renamed = await api(portal, "PUT", "/users/0", { body: { User: { email: "ADA@example.com", new_email: "ada@example.org" } } });

@@ -112,6 +112,33 @@ describe("summary", () => {
     expect(summarizePreview(json, { env: {} })).toContain("- **E1** \\<img src=x\\> \\*Bold\\*\\_\\`x\\` (ada@example.com)\n");
   });
 
+  it("keeps HR data from breaking the list or notifying anyone: newlines shown as \\n, @mentions as code", () => {
+    const json = preview([
+      {
+        op: "create",
+        urn: urn(USER, "E1"),
+        newState: { type: USER, inputs: { ...ada, firstName: "Ada\n## Owned", lastName: "Lovelace @octocat", email: "ada@example.com" } },
+      },
+      {
+        op: "update",
+        urn: urn(USER, "E2"),
+        oldState: { type: USER, outputs: { ...ada, employeeId: "E2", email: "alan@example.com", customData: { Team: "R&D" } } },
+        newState: { type: USER, inputs: { ...ada, employeeId: "E2", email: "alan@example.com", customData: { Team: "@acme/admins\r\nok" } } },
+      },
+      { op: "create", urn: urn(ENROLLMENT, "E1/Git @everyone"), newState: { type: ENROLLMENT, inputs: { courseName: "Git\t @everyone" } } },
+    ]);
+    const summary = summarizePreview(json, { env: {} });
+    // `\\n` in markdown renders as \n: the name stays on its list item's line.
+    expect(summary).toContain("- **E1** Ada\\\\n\\#\\# Owned Lovelace `@octocat` (ada@example.com)\n");
+    expect(summary).toContain("  - customData.Team: `R&D` → `@acme/admins\\r\\nok`\n");
+    expect(summary).toContain("(ada@example.com): Git\\\\t `@everyone`\n");
+    // Outside code spans, no line starts with anything but a list item, a heading or prose of ours,
+    // and no @ is left where GitHub would read a mention.
+    const outsideCode = summary.replace(/`[^`\n]*`/g, "");
+    expect(outsideCode).not.toMatch(/(?<!\w)@\w/);
+    expect(summary.split("\n").filter((line) => line.startsWith("## "))).toEqual([]);
+  });
+
   it("refuses input that is not a preview", () => {
     expect(() => summarizePreview("Previewing update (prod):", { env: {} })).toThrow("summary reads the output of `pulumi preview --json`, but its input is not JSON");
     expect(() => summarizePreview('{"steps": 3}', { env: {} })).toThrow(/summary reads the output of `pulumi preview --json`: .*steps/s);

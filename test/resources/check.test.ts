@@ -55,6 +55,9 @@ describe("Enrollment check", () => {
     ["neither courseId nor courseName", { userId: 11 }, "courseId", "give exactly one of courseId or courseName"],
     ["a due date not written YYYY-MM-DD", { userId: 11, courseId: 201, dueDate: "31/03/2027" }, "dueDate", "must be a date written YYYY-MM-DD"],
     ["an expiry date not written YYYY-MM-DD", { userId: 11, courseId: 201, expiresAt: "2027-3-31" }, "expiresAt", "must be a date written YYYY-MM-DD"],
+    ["a due date that is not in the calendar", { userId: 11, courseId: 201, dueDate: "2027-13-45" }, "dueDate", "2027-13-45 is not a date: there is no month 13"],
+    ["an expiry date that is not in the calendar", { userId: 11, courseId: 201, expiresAt: "2027-02-29" }, "expiresAt", "2027-02-29 is not a date: 2027-02 has days 01 to 28"],
+    ["a course name on two lines", { userId: 11, courseName: "Security\nAwareness" }, "courseName", "must be on one line, without control characters: it holds a line break (U+000A) at character 9"],
     ["a bad user email", { userEmail: "ada", courseId: 201 }, "userEmail", "is not a valid email address"],
     ["a user id that is not a number", { userId: "11", courseId: 201 }, "userId", "must be a LearnUpon user id (a number)"],
   ])("rejects %s with one failure naming the enrollment, the field and the reason", async (_case, news, property, reason) => {
@@ -79,6 +82,7 @@ describe("GroupMembership check", () => {
     ["both userId and userEmail", { userId: 11, userEmail: "ada@example.com", groupId: 301 }, "userId", "give exactly one of userId or userEmail"],
     ["neither groupId nor groupTitle", { userId: 11 }, "groupId", "give exactly one of groupId or groupTitle"],
     ["an empty group title", { userId: 11, groupTitle: " " }, "groupTitle", "must not be empty"],
+    ["a group title with a tab", { userId: 11, groupTitle: "Sales\tEMEA" }, "groupTitle", "must be on one line, without control characters: it holds a control character (U+0009) at character 6"],
     ["a processEnrollments that is not a boolean", { userId: 11, groupId: 301, processEnrollments: "no" }, "processEnrollments", "must be true or false"],
   ])("rejects %s with one failure naming the membership, the field and the reason", async (_case, news, property, reason) => {
     expect(await groupMembershipLifecycle.check({}, news)).toEqual({ failures: [{ property, reason: `GroupMembership: ${property} ${reason}` }] });

@@ -68,6 +68,15 @@ describe("Enrollment create", () => {
     expect(t.portal.store.enrollments.get(600002)).toMatchObject({ user_id: 12, course_id: 201, due_date: "2027-03-31" });
   });
 
+  it("refuses a course name two published courses share, naming their ids, and writes nothing", async () => {
+    const t = await start({ seed: { ...SEED, courses: [...SEED.courses!, { id: 205, name: "Security Awareness" }] } });
+
+    await expect(create(t.context, { userEmail: "ada@example.com", courseName: "Security Awareness" })).rejects.toThrow(
+      '2 published LearnUpon courses are named "Security Awareness" (ids 201, 205): give courseId to say which one, or rename the others in the portal',
+    );
+    expect(t.writes()).toEqual([]);
+  });
+
   it("adopts the enrollment a group's auto-enroll made: same id, no POST, no error", async () => {
     const t = await start({ seed: SEED });
     await joinGroup(t.context, 11, 301);

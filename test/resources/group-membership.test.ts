@@ -90,6 +90,15 @@ describe("GroupMembership create", () => {
     await expect(create(t.context, { userId: 11, groupTitle: "Marketing" })).rejects.toThrow('no LearnUpon group is titled "Marketing"');
     expect(t.writes()).toEqual([]);
   });
+
+  it("refuses a title two groups share, naming their ids, and writes nothing", async () => {
+    const t = await start({ seed: { ...SEED, groups: [...SEED.groups!, { id: 303, title: "Sales" }] } });
+
+    await expect(create(t.context, { userId: 11, groupTitle: "Sales" })).rejects.toThrow(
+      '2 LearnUpon groups are titled "Sales" (ids 302, 303): give groupId to say which one, or rename the others in the portal',
+    );
+    expect(t.writes()).toEqual([]);
+  });
 });
 
 describe("GroupMembership read", () => {

@@ -11,7 +11,8 @@
  * | `courses.findByName`   | `GET /courses?name=` (a case-insensitive pattern) | `name` exactly equal, case-sensitive |
  *
  * The re-checks matter: an ignored filter returns everything (§1.6). Only published courses are
- * listed, so a draft is "not found".
+ * listed, so a draft is "not found". A name or title that two of them share throws
+ * `AmbiguousNameError` with their ids: picking one would enroll people in a course nobody chose.
  * @module
  */
 import type { LearnUponRequests } from "./requests.js";
@@ -19,12 +20,27 @@ import { learnUponSchemas, type LearnUponCourse, type LearnUponGroup } from "./s
 
 export interface GroupsApi {
   findById(id: number): Promise<LearnUponGroup | undefined>;
+  /** The group with exactly this title; `AmbiguousNameError` when several have it. */
   findByTitle(title: string): Promise<LearnUponGroup | undefined>;
 }
 
 export interface CoursesApi {
   findById(id: number): Promise<LearnUponCourse | undefined>;
+  /** The published course with exactly this name; `AmbiguousNameError` when several have it. */
   findByName(name: string): Promise<LearnUponCourse | undefined>;
+}
+
+/** Several groups share a title, or several published courses a name. */
+export class AmbiguousNameError extends Error {
+  override readonly name = "AmbiguousNameError";
+  constructor(
+    readonly kind: "group" | "course",
+    readonly named: string,
+    readonly ids: number[],
+  ) {
+    const what = kind === "group" ? "LearnUpon groups are titled" : "published LearnUpon courses are named";
+    super(`${ids.length} ${what} "${named}" (ids ${ids.join(", ")})`);
+  }
 }
 
 export function createCatalogApi(requests: LearnUponRequests): { groups: GroupsApi; courses: CoursesApi } {
@@ -50,6 +66,22 @@ export function createCatalogApi(requests: LearnUponRequests): { groups: GroupsA
     return undefined;
   }
 
+  /** Every item the predicate accepts: a name search reads all its pages to see whether the name is shared. */
+  async function all<T>(items: AsyncIterable<T>, accept: (item: T) => boolean): Promise<T[]> {
+    const accepted: T[] = [];
+    for await (const item of items) {
+      if (accept(item)) accepted.push(item);
+    }
+    return accepted;
+  }
+
+  /** The one match, none, or `AmbiguousNameError`. The matches are cached, so the error costs no further call. */
+  async function onlyOne<T extends { id: number }>(kind: "group" | "course", named: string, matches: Promise<T[]>): Promise<T | undefined> {
+    const found = await matches;
+    if (found.length > 1) throw new AmbiguousNameError(kind, named, found.map((item) => item.id));
+    return found[0];
+  }
+
   const groups = (query: { title?: string }) =>
     requests.listAll({ path: "/groups", query, endpoint: "GET /groups", schema: schemas.groupList, items: (body) => body.groups });
   const courses = (query: { course_id: number } | { name: string }) =>
@@ -58,11 +90,13 @@ export function createCatalogApi(requests: LearnUponRequests): { groups: GroupsA
   return {
     groups: {
       findById: (id) => cached(`group-id:${id}`, () => first(groups({}), (group) => group.id === id)),
-      findByTitle: (title) => cached(`group-title:${title}`, () => first(groups({ title }), (group) => group.title === title)),
+      findByTitle: (title) =>
+        onlyOne("group", title, cached(`group-title:${title}`, () => all(groups({ title }), (group) => group.title === title))),
     },
     courses: {
       findById: (id) => cached(`course-id:${id}`, () => first(courses({ course_id: id }), (course) => course.id === id)),
-      findByName: (name) => cached(`course-name:${name}`, () => first(courses({ name }), (course) => course.name === name)),
+      findByName: (name) =>
+        onlyOne("course", name, cached(`course-name:${name}`, () => all(courses({ name }), (course) => course.name === name))),
     },
   };
 }

@@ -99,6 +99,8 @@ function buildSchemas() {
     // Responses
     /** `GET /users`, `GET /users/{id}` (one-element array) and `GET /users/search`. */
     userList: z.looseObject({ user: z.array(user) }),
+    /** `GET /users`' custom user field definitions, under their misspelled key (§1.3, §2.1). */
+    customFieldDefinitions: z.looseObject({ customDataFieldDefintions: z.array(z.looseObject({ id, label: z.string() })) }),
     /** `GET /enrollments/search` and `GET /enrollments/{id}` (one-element array). */
     enrollmentList: z.looseObject({ enrollments: z.array(enrollment) }),
     courseList: z.looseObject({ courses: z.array(course) }),
@@ -165,3 +167,5 @@ export type LearnUponEnrollment = z.output<LearnUponSchemas["enrollmentList"]>["
 export type UserFields = z.input<LearnUponSchemas["userWrite"]>["User"];
 export type LearnUponCourse = z.output<LearnUponSchemas["courseList"]>["courses"][number];
 export type LearnUponGroup = z.output<LearnUponSchemas["groupList"]>["groups"][number];
+/** A custom user field's definition: users' `CustomData` is keyed by its `label`. */
+export type LearnUponCustomField = z.output<LearnUponSchemas["customFieldDefinitions"]>["customDataFieldDefintions"][number];

@@ -5,6 +5,7 @@
  * |-------------------|--------------------------------------------------------|
  * | `list`/`listPage` | `GET /users?page=N` (500 a page)                       |
  * | `searchByEmail`   | `GET /users/search?email=`                             |
+ * | `customFields`    | `GET /users?page=1`, its `customDataFieldDefintions` (sic) |
  * | `get`             | `GET /users/{id}` (one-element `user` array)           |
  * | `create`          | `POST /users` `{"User":{…}}` → `{"id":N}`              |
  * | `update`          | `PUT /users/{id}` `{"User":{…}}` (only the given fields) |
@@ -23,7 +24,7 @@ import {
   unlessNotFound,
   type LearnUponRequests,
 } from "./requests.js";
-import { learnUponSchemas, type LearnUponUser, type UserFields } from "./schemas.js";
+import { learnUponSchemas, type LearnUponCustomField, type LearnUponUser, type UserFields } from "./schemas.js";
 
 export interface UsersApi {
   /** Every user, page by page as the caller iterates. */
@@ -32,6 +33,11 @@ export interface UsersApi {
   /** The user with this email (case-insensitive), or `undefined`. */
   searchByEmail(email: string): Promise<LearnUponUser | undefined>;
   get(id: number): Promise<LearnUponUser | undefined>;
+  /**
+   * The portal's custom user fields. `CustomData` keyed by anything else is dropped without a word
+   * (§2.1). Read from the first page of `GET /users`, which carries them: one call.
+   */
+  customFields(): Promise<LearnUponCustomField[]>;
   /**
    * Creates the user and returns its id. LearnUpon requires `email` (or `username`) and a
    * password of 6+ characters. A duplicate email fails with `DuplicateError`. A failed
@@ -92,6 +98,11 @@ export function createUsersApi(requests: LearnUponRequests): UsersApi {
         email === undefined ? {} : { confirmNotApplied: async () => (await searchByEmail(email)) === undefined };
       const created = await requests.getJson({ method: "POST", path: "/users", body }, schemas.created, "POST /users", options);
       return created.id;
+    },
+
+    async customFields() {
+      const request = { method: "GET", path: "/users", query: { page: 1 } } as const;
+      return (await requests.getJson(request, schemas.customFieldDefinitions, "GET /users")).customDataFieldDefintions;
     },
 
     update,

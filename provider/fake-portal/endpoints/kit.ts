@@ -116,11 +116,13 @@ export function optionalBoolean(fields: JsonObject, key: string): boolean | unde
   throw reject(400, `${key} must be true or false`);
 }
 
-/** Date-only fields are `YYYY-MM-DD` (contract §1.2). */
+/** Date-only fields are `YYYY-MM-DD` dates that exist (contract §1.2); anything else is a 400, not a crash. */
 export function optionalDate(fields: JsonObject, key: string): string | undefined {
   const value = optionalText(fields, key);
   if (value === undefined) return undefined;
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  // A day past the month's end rolls over (02-30 parses as 03-02); a month 13 does not parse at all.
+  const parsed = new Date(`${value}T00:00:00Z`);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
   if (!valid) throw reject(400, `${key} must be a date in YYYY-MM-DD format`);
   return value;
 }
