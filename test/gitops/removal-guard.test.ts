@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import {
   assertRemovalsAllowed,
+  managedPeopleAfter,
   managedPeopleOf,
   plannedRemovals,
   removalLimit,
@@ -157,5 +158,50 @@ describe("managedPeopleOf", () => {
       E1: { email: "e1@example.com", userType: "admin", enabled: true, removal: "delete" },
       E2: { email: "e2@example.com", userType: "learner", enabled: false },
     });
+  });
+});
+
+describe("removals over time", () => {
+  const now = new Date("2027-01-10T12:00:00Z");
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  /** What the stack records after `applied` changed `before` into `after` at `at`. */
+  const recorded = (before: ManagedPeople | undefined, after: RosterPerson[], at: Date, settings: Partial<RemovalGuardSettings> = {}) =>
+    managedPeopleAfter(after, { previous: before, defaultRemoval: "deactivate", now: at, ...settings });
+
+  it("adds up the removals of the last 7 days against the limit: two changes of 9% each, the second refused", () => {
+    const everyone = staff(100);
+    const first = recorded(managedPeopleOf(everyone), everyone.slice(0, 91), daysAgo(2));
+    const settings = { previous: first, defaultRemoval: "deactivate" as const, now };
+    expect(() => assertRemovalsAllowed(everyone.slice(0, 82), settings)).toThrow(
+      /it would deactivate or delete 9 people, and changes of the last 7 days already removed 9 \(E92, E93, .*\): 18 in all, more than the limit of 9/,
+    );
+    // Past the window, the earlier removals no longer count.
+    expect(() => assertRemovalsAllowed(everyone.slice(0, 82), { ...settings, now: new Date(now.getTime() + 6 * 86_400_000) })).not.toThrow();
+  });
+
+  it("lets an approval through only for its exact count, and does not count approved removals later", () => {
+    const everyone = staff(100);
+    const previous = managedPeopleOf(everyone);
+    const guard = (approveRemovals?: number) => ({ previous, defaultRemoval: "deactivate" as const, now, approveRemovals });
+    expect(() => assertRemovalsAllowed(everyone.slice(0, 70), guard(30))).not.toThrow();
+    expect(() => assertRemovalsAllowed(everyone.slice(0, 71), guard(30))).toThrow(
+      "roster:approveRemovals is 30, but this change would deactivate, delete or demote 29",
+    );
+    expect(() => assertRemovalsAllowed(everyone, guard(30))).not.toThrow(); // a change removing nobody is not refused
+
+    const afterApproved = recorded(previous, everyone.slice(0, 70), daysAgo(1), { approveRemovals: 30 });
+    expect(afterApproved["E71"]).toMatchObject({ enabled: false, approved: true, removedAt: daysAgo(1).toISOString() });
+    expect(() => assertRemovalsAllowed(everyone.slice(0, 66), { previous: afterApproved, defaultRemoval: "deactivate", now })).not.toThrow();
+  });
+
+  it("counts lowering an admin's role, and records the role the person holds when the roster leaves it out", () => {
+    const previous = recorded(undefined, [person("E1", { userType: undefined }), person("E2")], daysAgo(3));
+    const withRoles = managedPeopleAfter([person("E1", { userType: undefined }), person("E2")], { previous: undefined, defaultRemoval: "deactivate" }, { E1: "admin" });
+    expect(withRoles["E1"]?.userType).toBe("admin");
+    expect(previous["E1"]?.digest).toMatch(/^[\w-]{16}$/);
+    const removals = plannedRemovals(withRoles, [person("E1", { userType: "learner" }), person("E2")], { defaultRemoval: "deactivate" });
+    expect(removals).toEqual([
+      { employeeId: "E1", email: "e1@example.com", action: "demote", cause: "userType: admin → learner", admin: true, apiUser: false },
+    ]);
   });
 });
