@@ -16,6 +16,7 @@ import { NotFoundError, type LearnUponUser, type UserFields } from "../client/in
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
 import { checkInputs, containsUnknown, PartialCreateError, sameEmail, LearnUponResource, warn } from "./lifecycle.js";
+import { refuseControlCharacters } from "./input-rules.js";
 import { assertSamePerson, isDemotion, protectedRole, SafetyError } from "./safety.js";
 
 export const USER_TYPES = ["learner", "instructor", "manager", "admin"] as const;
@@ -46,13 +47,16 @@ export interface UserArgs {
   removal?: pulumi.Input<UserRemovalPolicy>;
 }
 
+/** A name the portal shows on one line: a newline would split it in exports and lists. */
+const oneLineName = () => z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters);
+
 export function userInputsSchema() {
   return z.object({
     employeeId: z.string().trim().min(1, "must not be empty"),
     email: z.email("is not a valid email address"),
-    firstName: z.string().trim().min(1, "must not be empty"),
-    lastName: z.string().trim().min(1, "must not be empty"),
-    username: z.string().trim().min(1, "must not be empty").optional(),
+    firstName: oneLineName(),
+    lastName: oneLineName(),
+    username: oneLineName().optional(),
     userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).optional(),
     enabled: z.boolean("must be true or false").default(true),
     language: z.string().regex(/^[a-z]{2}([-_][A-Za-z]{2})?$/, "must be an ISO language code such as en or pt-BR").optional(),

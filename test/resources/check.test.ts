@@ -22,6 +22,7 @@ describe("User check", () => {
     ["userType", "boss", "must be one of learner, instructor, manager, admin"],
     ["firstName", "", "must not be empty"],
     ["lastName", "   ", "must not be empty"],
+    ["lastName", "Love\nlace", "must be on one line, without control characters: it holds a line break (U+000A) at character 5"],
     ["password", "abc12", "must be at least 6 characters (LearnUpon's minimum)"],
     ["language", "English", "must be an ISO language code such as en or pt-BR"],
     ["enabled", "yes", "must be true or false"],
