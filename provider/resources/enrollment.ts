@@ -41,7 +41,7 @@ export interface EnrollmentArgs extends UserReferenceArgs {
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
 
-/** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. */
+/** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. @internal */
 export function enrollmentFieldsSchema() {
   return z.object({
     ...userReferenceFields(),
@@ -53,13 +53,16 @@ export function enrollmentFieldsSchema() {
   });
 }
 
+/** @internal */
 export function enrollmentInputsSchema() {
   return enrollmentFieldsSchema()
     .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.courseId, inputs.courseName), { message: "give exactly one of courseId or courseName", path: ["courseId"] });
 }
 
+/** @internal */
 export type EnrollmentInputs = z.output<ReturnType<typeof enrollmentInputsSchema>>;
+/** @internal */
 export type EnrollmentOutputs = EnrollmentInputs & {
   enrollmentId: number;
   userId: number;
@@ -97,6 +100,7 @@ async function resolveCourseId({ client }: ProviderContext, inputs: EnrollmentIn
   return course.id;
 }
 
+/** @internal */
 export const enrollmentLifecycle = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
     return checkInputs("Enrollment", { inputs: enrollmentInputsSchema(), fields: enrollmentFieldsSchema() }, news);

@@ -42,6 +42,7 @@ export interface UserArgs {
   removal?: pulumi.Input<UserRemovalPolicy>;
 }
 
+/** @internal */
 export function userInputsSchema() {
   return z.object({
     employeeId: z.string().trim().min(1, "must not be empty"),
@@ -58,8 +59,9 @@ export function userInputsSchema() {
   });
 }
 
+/** @internal */
 export type UserInputs = z.output<ReturnType<typeof userInputsSchema>>;
-/** What state holds: the inputs without the password, plus the LearnUpon id. */
+/** What state holds: the inputs without the password, plus the LearnUpon id. @internal */
 export type UserOutputs = Omit<UserInputs, "password"> & { userId: number };
 
 /** The fields compared by `diff` and written by `update`; the rest is identity or policy. */
@@ -143,6 +145,7 @@ function generatedPassword(): string {
   return randomBytes(18).toString("base64url");
 }
 
+/** @internal */
 export const userLifecycle = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
     // `fields` validates the known inputs alone, so a required one may be among the unknown.

@@ -20,8 +20,13 @@ import { User } from "../resources/user.js";
 import { afterPortalCheck, type PlannedResource } from "./preflight.js";
 import type { RosterPerson } from "./roster-file.js";
 
+/** What has a default in a roster file may be left out here too: learner, enabled, no groups, no courses. */
+export type RosterPersonArgs = Omit<RosterPerson, OptionalField> & Partial<Pick<RosterPerson, OptionalField>>;
+type OptionalField = "userType" | "enabled" | "groups" | "courses";
+
 export interface RosterArgs {
-  people: RosterPerson[];
+  /** From `loadRoster`, or written in code. */
+  people: RosterPersonArgs[];
   /** Refuse mass removals and admin removals; without it, any roster change is applied. */
   removalGuard?: RemovalGuardSettings;
 }
@@ -46,11 +51,12 @@ export class Roster extends pulumi.ComponentResource {
   readonly managedPeople: pulumi.Output<ManagedPeople>;
 
   constructor(name: string, args: RosterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const people = args.people.map(withDefaults);
     // Before super(): a refused change registers nothing at all.
-    if (args.removalGuard) assertRemovalsAllowed(args.people, args.removalGuard);
+    if (args.removalGuard) assertRemovalsAllowed(people, args.removalGuard);
     super("learnupon:index:Roster", name, {}, opts);
     const planned: PlannedResource[] = [];
-    for (const person of args.people) {
+    for (const person of people) {
       const user = new User(
         person.employeeId,
         {
@@ -92,13 +98,20 @@ export class Roster extends pulumi.ComponentResource {
       }
     }
     this.counts = {
-      activePeople: args.people.filter((person) => person.enabled).length,
-      deactivatedPeople: args.people.filter((person) => !person.enabled).length,
+      activePeople: people.filter((person) => person.enabled).length,
+      deactivatedPeople: people.filter((person) => !person.enabled).length,
       enrollments: this.enrollments.length,
       memberships: this.memberships.length,
     };
-    this.managedPeople = pulumi.secret(managedPeopleOf(args.people));
+    this.managedPeople = pulumi.secret(managedPeopleOf(people));
     // A preview fails here, with every missing group or course named, before anything is applied.
     this.registerOutputs(afterPortalCheck(planned, { counts: this.counts }));
   }
+}
+
+function withDefaults(person: RosterPersonArgs): RosterPerson {
+  const { userType, enabled, groups, courses } = person;
+  // A person from loadRoster has every field: keep that very object, by which errors find its file and row.
+  if (userType !== undefined && enabled !== undefined && groups !== undefined && courses !== undefined) return person as RosterPerson;
+  return { ...person, userType: userType ?? "learner", enabled: enabled ?? true, groups: groups ?? [], courses: courses ?? [] };
 }
