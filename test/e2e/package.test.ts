@@ -4,15 +4,19 @@
  * (https://github.com/pulumi/templates, folder `typescript/`), then type-checked, run with the
  * real `pulumi` against the fake portal, and its CLI tried.
  *
+ * The GitOps template is set up from the installed package as its README says (the tarball in
+ * vendor/), type-checked, and previewed into the pull request summary.
+ *
  * npm installs from its cache where it can (`--prefer-offline`), at the versions this repository
  * locks, so the test needs the registry only for what the cache lacks.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakePortal, type FakePortal } from "../../provider/fake-portal/index.js";
 import { createWorkspace, runCommand, type PulumiWorkspace } from "../support/pulumi-cli.js";
@@ -71,6 +75,7 @@ describe("the packed package in a new `pulumi new typescript` project", () => {
   let scratch: string;
   let project: string;
   let packedFiles: string[];
+  let tarballName: string;
   const npm = (args: string[], cwd: string) =>
     runCommand("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, env: {}, check: true });
   const cli = (args: string[], options: { stdin?: string } = {}) => runInstalledCli(project, args, options);
@@ -83,6 +88,7 @@ describe("the packed package in a new `pulumi new typescript` project", () => {
     const packed = await npm(["pack", "--json", "--pack-destination", scratch], projectRoot);
     const [tarball] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     packedFiles = tarball!.files.map((file) => file.path);
+    tarballName = tarball!.filename;
 
     await writeFile(
       join(project, "package.json"),
@@ -94,7 +100,7 @@ describe("the packed package in a new `pulumi new typescript` project", () => {
       [
         "install",
         "--prefer-offline",
-        join(scratch, tarball!.filename),
+        join(scratch, tarballName),
         `@pulumi/pulumi@${await lockedVersion("@pulumi/pulumi")}`,
         `typescript@${await lockedVersion("typescript")}`,
         `@types/node@${await lockedVersion("@types/node")}`,
@@ -196,6 +202,68 @@ describe("the packed package in a new `pulumi new typescript` project", () => {
       expect(emails()).toEqual(["ada@example.com disabled", "alan@example.com disabled", "grace@example.com disabled"]);
       expect(proxy.log.length).toBe(throughProxyBefore);
       console.log(`pulumi destroy: ${destroy.durationMs} ms`);
+    });
+  });
+
+  describe("the GitOps template, as its README sets it up", () => {
+    let portal: FakePortal;
+    let template: string;
+    let workspace: PulumiWorkspace;
+    let credentials: Record<string, string>;
+    const writeRoster = (people: object[]) => writeFile(join(template, "roster.yaml"), stringify({ people }));
+    const preview = () =>
+      workspace.run(["preview", "--stack", workspace.stack, "--refresh", "--json"], { env: credentials, check: false });
+    const summary = (previewJson: string) => runInstalledCli(template, ["summary"], { stdin: previewJson });
+
+    beforeAll(async () => {
+      // Step 1: the template from the installed package, the tarball in vendor/, npm install.
+      template = join(scratch, "gitops");
+      await cp(join(project, "node_modules", "pulumi-learnupon", "examples", "gitops"), template, { recursive: true });
+      await mkdir(join(template, "vendor"));
+      await cp(join(scratch, tarballName), join(template, "vendor", tarballName));
+      await npm(["install", "--prefer-offline"], template);
+
+      portal = await startFakePortal({ seed: { groups: [{ title: "Engineering" }] }, options: { rateLimit: false } });
+      // Step 2: the portal URL in the stack config; the API key from the environment, as the workflow passes it.
+      workspace = await createWorkspace({ programDir: template, stack: "e2e-gitops-template" });
+      await workspace.setConfig("learnupon:portalUrl", portal.url);
+      credentials = { LEARNUPON_USERNAME: portal.username, LEARNUPON_PASSWORD: portal.password };
+    });
+
+    afterAll(async () => {
+      await workspace?.dispose();
+      await portal?.close();
+    });
+
+    it("type-checks with its own tsconfig", async () => {
+      const result = await runCommand(join(template, "node_modules", ".bin", "tsc"), ["--noEmit", "--pretty", "false"], { cwd: template, env: {}, check: false });
+      expect(result.stdout + result.stderr).toBe("");
+      expect(result.exitCode).toBe(0);
+    });
+
+    it("previews a roster into the pull request summary", async () => {
+      await writeRoster([
+        { employeeId: "E1", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", groups: ["Engineering"] },
+        { employeeId: "E2", email: "alan@example.com", firstName: "Alan", lastName: "Turing" },
+      ]);
+      const result = await preview();
+      expect(result.exitCode).toBe(0);
+      const markdown = await summary(result.stdout);
+      expect(markdown.exitCode).toBe(0);
+      expect(markdown.stdout).toContain("People added");
+      expect(markdown.stdout).toContain("ada@example.com");
+      expect(markdown.stdout).toContain("alan@example.com");
+      expect(portal.store.users.size).toBe(0);
+    });
+
+    it("reports a bad roster from the top level, and the summary of the failed preview says why", async () => {
+      await writeRoster([{ employeeId: "E1", email: "ada.example.com", firstName: "Ada", lastName: "Lovelace" }]);
+      const result = await preview();
+      expect(result.exitCode).not.toBe(0);
+      const markdown = await summary(result.stdout);
+      expect(markdown.exitCode).toBe(0);
+      expect(markdown.stdout).toMatch(/roster\.yaml:.*email: is not a valid email address/);
+      console.log(`bad roster reported by pulumi preview in ${result.durationMs} ms`);
     });
   });
 
