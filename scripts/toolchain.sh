@@ -46,7 +46,9 @@ ensure_packages() {
   local stamp="$project_root/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$project_root/package-lock.json" -nt "$stamp" ]; then
     log "installing npm packages"
-    (cd "$project_root" && npm ci --no-audit --no-fund --loglevel=error)
+    # To stderr, like every toolchain message: stdout may be another command's (`npm pack --json`
+    # on a fresh clone runs this from its prepack script).
+    (cd "$project_root" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
   # The serialized dynamic providers load this package by name at run time (see provider/loader.ts),
   # so it must resolve from node_modules in this repository as it does in a user's project.
