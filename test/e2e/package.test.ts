@@ -284,6 +284,17 @@ describe("the packed package in a new `pulumi new typescript` project", () => {
       server.kill("SIGTERM");
     }
   });
+  it("type-checks a test that imports pulumi-learnupon/fake-portal under the current stock tsconfig (nodenext)", async () => {
+    // Under the older commonjs/node tsconfig, zod's and msw's own declarations need skipLibCheck.
+    await writeFile(
+      join(project, "fake-portal.test.ts"),
+      'import { startFakePortal } from "pulumi-learnupon/fake-portal";\n\nexport async function sandbox(): Promise<string> {\n  const portal = await startFakePortal({ options: { rateLimit: false } });\n  await portal.close();\n  return portal.url;\n}\n',
+    );
+    await writeFile(join(project, "tsconfig.json"), JSON.stringify({ ...stockTsconfig("nodenext"), files: ["fake-portal.test.ts"] }, null, 2));
+    const result = await runCommand(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--pretty", "false"], { cwd: project, env: {}, check: false });
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+  });
 });
 
 function runInstalledCli(project: string, args: string[], options: { stdin?: string }) {
