@@ -9,7 +9,7 @@ export type { EnrollmentArgs } from "./resources/enrollment.js";
 export { GroupMembership } from "./resources/group-membership.js";
 export type { GroupMembershipArgs } from "./resources/group-membership.js";
 export { Roster } from "./roster/roster.js";
-export type { RosterArgs, RosterCounts } from "./roster/roster.js";
+export type { RosterArgs, RosterCounts, RosterPersonArgs } from "./roster/roster.js";
 export { loadRoster, rosterOptionsFromStack, RosterError } from "./roster/roster-file.js";
 export type { RosterCourse, RosterOptions, RosterPerson } from "./roster/roster-file.js";
 export { USER_REMOVAL_POLICIES } from "./settings.js";
@@ -19,5 +19,3 @@ export type { ManagedPeople, ManagedPerson, Removal, RemovalGuardSettings } from
 export { removalGuardFromStack } from "./gitops/stack-guard.js";
 export { summarizePreview } from "./gitops/preview-summary.js";
 export type { SummaryOptions } from "./gitops/preview-summary.js";
-export { dumpPortal, formatRosterYaml } from "./gitops/dump.js";
-export type { DumpedPerson, DumpOptions, PortalDump } from "./gitops/dump.js";

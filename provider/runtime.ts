@@ -134,7 +134,7 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
     case "read":
       // A stack moving portals does not read its old ids on the new portal: the replacement adopts by email.
       if (portalMoved(kind, args[1], "refresh")) return { id: String(args[0]), props: args[1] };
-      return withPortal(await resource.read(context(), String(args[0]), args[1]), "props");
+      return withoutPortalInInputs(withPortal(await resource.read(context(), String(args[0]), args[1]), "props"));
     case "update":
       portalMoved(kind, args[1], "change");
       return withPortal(await resource.update(context(), String(args[0]), args[1], args[2]), "outs");
@@ -182,6 +182,14 @@ function describe(kind: ResourceKind, props: unknown): string {
   if (kind === "User") return `User ${String(employeeId)} (${String(email)})`;
   if (kind === "Enrollment") return `the Enrollment of user ${String(userId)} in ${String(courseName ?? courseId)}`;
   return `the GroupMembership of user ${String(userId)} in ${String(groupTitle ?? groupId)}`;
+}
+
+/** The program never declares `portal`: a read's inputs, built from the outputs, must not hold it. */
+function withoutPortalInInputs<R>(result: R): R {
+  const inputs = (result as { inputs?: Record<string, unknown> }).inputs;
+  if (inputs === undefined || !("portal" in inputs)) return result;
+  const { portal: _recorded, ...declared } = inputs;
+  return { ...result, inputs: declared };
 }
 
 /** Records the portal a resource belongs to in its state, so a later run can tell. */

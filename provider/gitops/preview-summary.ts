@@ -81,9 +81,21 @@ export function summarizePreview(previewJson: string, options: SummaryOptions = 
   } catch {
     throw new Error("summary reads the output of `pulumi preview --json`, but its input is not JSON");
   }
+  if (!isPreviewDocument(document)) {
+    // `{}` or a stack's outputs would otherwise read as a preview without changes.
+    throw new Error(
+      "summary reads the output of `pulumi preview --json`, but its input has none of `steps`, `diagnostics` and `changeSummary`",
+    );
+  }
   const parsed = previewSchema.safeParse(document);
   if (!parsed.success) throw new Error(`summary reads the output of \`pulumi preview --json\`: ${z.prettifyError(parsed.error)}`);
   return render(collect(parsed.data, options.env ?? process.env), parsed.data);
+}
+
+/** Every preview document has one of these: a preview that fails before planning still has its diagnostics. */
+function isPreviewDocument(document: unknown): boolean {
+  if (document === null || typeof document !== "object" || Array.isArray(document)) return false;
+  return ["steps", "diagnostics", "changeSummary"].some((key) => key in document);
 }
 
 type Sections = ReturnType<typeof emptySections>;

@@ -40,7 +40,7 @@ export interface EnrollmentArgs extends UserReferenceArgs {
   removeHistory?: pulumi.Input<boolean>;
 }
 
-/** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. */
+/** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. @internal */
 export function enrollmentFieldsSchema() {
   return z.object({
     ...userReferenceFields(),
@@ -52,13 +52,16 @@ export function enrollmentFieldsSchema() {
   });
 }
 
+/** @internal */
 export function enrollmentInputsSchema() {
   return enrollmentFieldsSchema()
     .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.courseId, inputs.courseName), { message: "give exactly one of courseId or courseName", path: ["courseId"] });
 }
 
+/** @internal */
 export type EnrollmentInputs = z.output<ReturnType<typeof enrollmentInputsSchema>>;
+/** @internal */
 export type EnrollmentOutputs = EnrollmentInputs & {
   enrollmentId: number;
   userId: number;
@@ -99,6 +102,7 @@ async function resolveCourseId({ client }: ProviderContext, inputs: EnrollmentIn
   return course.id;
 }
 
+/** @internal */
 export const enrollmentLifecycle = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
     return checkInputs("Enrollment", { inputs: enrollmentInputsSchema(), fields: enrollmentFieldsSchema() }, news);

@@ -36,7 +36,7 @@ export interface GroupMembershipArgs extends UserReferenceArgs {
   processEnrollments?: pulumi.Input<boolean>;
 }
 
-/** The fields alone, with their defaults; `groupMembershipInputsSchema` adds the rules across fields. */
+/** The fields alone, with their defaults; `groupMembershipInputsSchema` adds the rules across fields. @internal */
 export function groupMembershipFieldsSchema() {
   return z.object({
     ...userReferenceFields(),
@@ -46,13 +46,16 @@ export function groupMembershipFieldsSchema() {
   });
 }
 
+/** @internal */
 export function groupMembershipInputsSchema() {
   return groupMembershipFieldsSchema()
     .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.groupId, inputs.groupTitle), { message: "give exactly one of groupId or groupTitle", path: ["groupId"] });
 }
 
+/** @internal */
 export type GroupMembershipInputs = z.output<ReturnType<typeof groupMembershipInputsSchema>>;
+/** @internal */
 export type GroupMembershipOutputs = GroupMembershipInputs & { userId: number; groupId: number };
 
 function parseId(id: string): { groupId: number; userId: number } {
@@ -60,6 +63,7 @@ function parseId(id: string): { groupId: number; userId: number } {
   return { groupId: groupId ?? NaN, userId: userId ?? NaN };
 }
 
+/** @internal */
 export const groupMembershipLifecycle = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<GroupMembershipInputs>> {
     return checkInputs("GroupMembership", { inputs: groupMembershipInputsSchema(), fields: groupMembershipFieldsSchema() }, news);

@@ -49,7 +49,7 @@ export abstract class LearnUponResource extends pulumi.CustomResource {
 /**
  * `check` for every resource: validates the inputs and fills in defaults. Inputs not known yet
  * (another resource's output during a preview) are left out of validation and passed through; the
- * engine checks again once they are known, before anything is applied.
+ * engine checks again once they are known, before anything is applied. @internal
  */
 export function checkInputs<Inputs>(
   kind: ResourceKind,
@@ -70,7 +70,7 @@ export function checkInputs<Inputs>(
   return { inputs: { ...withDefaults, ...Object.fromEntries(unknownEntries) } as Inputs };
 }
 
-/** Zod issues as Pulumi check failures: one per problem, naming the field and the reason. */
+/** Zod issues as Pulumi check failures: one per problem, naming the field and the reason. @internal */
 export function checkFailures(kind: ResourceKind, name: string | undefined, error: z.ZodError): pulumi.dynamic.CheckFailure[] {
   return error.issues.map((issue) => {
     const property = issue.path.length > 0 ? issue.path.join(".") : "(inputs)";
@@ -120,7 +120,7 @@ export interface UserReference {
   userEmail?: string | undefined;
 }
 
-/** The zod fields of a user reference; `exactlyOneUser` is the rule across them. */
+/** The zod fields of a user reference; `exactlyOneUser` is the rule across them. @internal */
 export function userReferenceFields() {
   return {
     userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
@@ -133,7 +133,7 @@ export const exactlyOneUser: [(inputs: UserReference) => boolean, { message: str
   { message: "give exactly one of userId or userEmail", path: ["userId"] },
 ];
 
-/** The referenced user as the portal has it, or an error that says who could not be found. */
+/** The referenced user as the portal has it, or an error that says who could not be found. @internal */
 export async function resolveUser(
   { snapshot }: Pick<ProviderContext, "snapshot">,
   reference: UserReference,

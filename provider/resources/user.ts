@@ -50,6 +50,7 @@ export interface UserArgs {
 /** A name the portal shows on one line: a newline would split it in exports and lists. */
 const oneLineName = () => z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters);
 
+/** @internal */
 export function userInputsSchema() {
   return z.object({
     employeeId: z.string().trim().min(1, "must not be empty"),
@@ -66,9 +67,14 @@ export function userInputsSchema() {
   });
 }
 
+/** @internal */
 export type UserInputs = z.output<ReturnType<typeof userInputsSchema>>;
-/** What state holds: the inputs without the password, plus the LearnUpon id. */
-export type UserOutputs = Omit<UserInputs, "password"> & { userId: number };
+/** What state holds: the inputs without the password, plus the LearnUpon id. @internal */
+export type UserOutputs = Omit<UserInputs, "password"> & {
+  userId: number;
+  /** The inputs leave `userType` out: it holds the role the portal gives, which is not managed. */
+  roleFromPortal?: true;
+};
 
 /** The fields compared by `diff` and written by `update`; the rest is identity or policy. */
 const MANAGED_FIELDS = ["email", "firstName", "lastName", "username", "userType", "enabled", "language", "customData"] as const;
@@ -144,7 +150,7 @@ function withChanges(user: LearnUponUser, changes: UserFields): LearnUponUser {
 /** The outputs: the inputs without the password, with the role the person has when the inputs leave it out. */
 function outputsOf(inputs: UserInputs, userId: number, role: UserType | undefined): UserOutputs {
   const { password: _writeOnly, ...rest } = inputs;
-  return { ...rest, userType: inputs.userType ?? role, userId };
+  return inputs.userType !== undefined ? { ...rest, userId } : { ...rest, userType: role, roleFromPortal: true, userId };
 }
 
 /** LearnUpon requires a password on create; people who sign in by SSO or reset link never see this one. */
@@ -152,6 +158,7 @@ function generatedPassword(): string {
   return randomBytes(18).toString("base64url");
 }
 
+/** @internal */
 export const userLifecycle = {
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
     // `fields` validates the known inputs alone, so a required one may be among the unknown.
@@ -210,9 +217,11 @@ export const userLifecycle = {
       warn(`LearnUpon user ${id} (employee ${props.employeeId}, ${props.email}) no longer exists in the portal; it is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
-    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: user.id };
-    const { userId: _id, ...inputs } = live;
-    return { id, props: live, inputs: inputs as UserOutputs };
+    const roleFromPortal = props.roleFromPortal === true ? { roleFromPortal: true as const } : {};
+    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: user.id, ...roleFromPortal };
+    // The inputs as the program declares them: a role it leaves out is not among them.
+    const { userId: _id, roleFromPortal: _unmanaged, userType, ...inputs } = live;
+    return { id, props: live, inputs: { ...inputs, ...(props.roleFromPortal ? {} : { userType }) } as UserOutputs };
   },
 
   async update(context: ProviderContext, id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.UpdateResult<UserOutputs>> {

@@ -20,8 +20,13 @@ import { User } from "../resources/user.js";
 import { afterPortalCheck, type PlannedResource, type PortalProbe } from "./preflight.js";
 import { personDigest, type RosterPerson } from "./roster-file.js";
 
+/** What has a default in a roster file may be left out here too: learner, enabled, no groups, no courses. */
+export type RosterPersonArgs = Omit<RosterPerson, OptionalField> & Partial<Pick<RosterPerson, OptionalField>>;
+type OptionalField = "userType" | "enabled" | "groups" | "courses";
+
 export interface RosterArgs {
-  people: RosterPerson[];
+  /** From `loadRoster`, or written in code. */
+  people: RosterPersonArgs[];
   /** Refuse mass removals and admin removals; without it, any roster change is applied. */
   removalGuard?: RemovalGuardSettings;
 }
@@ -46,11 +51,12 @@ export class Roster extends pulumi.ComponentResource {
   readonly managedPeople: pulumi.Output<ManagedPeople>;
 
   constructor(name: string, args: RosterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const people = args.people.map(withDefaults);
     // Before super(): a refused change registers nothing at all.
-    if (args.removalGuard) assertRemovalsAllowed(args.people, args.removalGuard);
+    if (args.removalGuard) assertRemovalsAllowed(people, args.removalGuard);
     super("learnupon:index:Roster", name, {}, opts);
     const planned: PlannedResource[] = [];
-    for (const person of args.people) {
+    for (const person of people) {
       const user = new User(
         person.employeeId,
         {
@@ -92,8 +98,8 @@ export class Roster extends pulumi.ComponentResource {
       }
     }
     this.counts = {
-      activePeople: args.people.filter((person) => person.enabled).length,
-      deactivatedPeople: args.people.filter((person) => !person.enabled).length,
+      activePeople: people.filter((person) => person.enabled).length,
+      deactivatedPeople: people.filter((person) => !person.enabled).length,
       enrollments: this.enrollments.length,
       memberships: this.memberships.length,
     };
@@ -104,10 +110,10 @@ export class Roster extends pulumi.ComponentResource {
     const roles = pulumi.all(Object.entries(this.users).map(([employeeId, user]) => pulumi.all([employeeId, user.userType])));
     const guard = args.removalGuard ?? { previous: undefined, defaultRemoval: "deactivate" as const };
     this.managedPeople = pulumi.secret(
-      pulumi.all([roles, pulumi.all(applied)]).apply(([held]) => managedPeopleAfter(args.people, guard, Object.fromEntries(held))),
+      pulumi.all([roles, pulumi.all(applied)]).apply(([held]) => managedPeopleAfter(people, guard, Object.fromEntries(held))),
     );
     // A preview fails here, with every missing group or course named, before anything is applied.
-    this.registerOutputs(afterPortalCheck(planned, { counts: this.counts }, portalProbe(args.people, guard)));
+    this.registerOutputs(afterPortalCheck(planned, { counts: this.counts }, portalProbe(people, guard)));
   }
 }
 
@@ -127,4 +133,12 @@ function portalProbe(people: RosterPerson[], guard: RemovalGuardSettings): Porta
   }
   const [removal] = plannedRemovals(previous, people, guard);
   return removal && { employeeId: removal.employeeId, email: removal.email, mustExist: false };
+}
+
+function withDefaults(person: RosterPersonArgs): RosterPerson {
+  const { enabled, groups, courses } = person;
+  // A person from loadRoster has every field: keep that very object, by which errors find its file and row.
+  // `userType` stays unset when the roster leaves it out: adoption then keeps the role the portal gives.
+  if (enabled !== undefined && groups !== undefined && courses !== undefined) return person as RosterPerson;
+  return { ...person, enabled: enabled ?? true, groups: groups ?? [], courses: courses ?? [] };
 }

@@ -3,7 +3,8 @@
  * backend, the fake portal over HTTP, and the package's CLI as users run it (`dist/provider/cli.js`).
  *
  * - The removal guard refuses a mass removal, and the API user's removal, at preview, with nothing
- *   written to the portal; with `roster:maxRemovals` the same change deactivates exactly those people.
+ *   written to the portal; approved with `roster:approveRemovals`, the same change deactivates exactly
+ *   those people.
  * - `summary` of a real `pulumi preview --refresh --json` with every kind of change matches the
  *   golden markdown. `RECORD_GITOPS_FIXTURE=1` stores that preview as the unit tests' fixture and
  *   rewrites the golden file instead; review both diffs before committing them.
@@ -81,7 +82,7 @@ describe("the removal guard", () => {
     for (const person of leavers.slice(0, 10)) expect(output).toContain(`${person.employeeId} ${person.email}: deactivate (removed from the roster)`);
     expect(output).not.toContain(leavers[10]!.email);
     expect(output).toContain("… and 20 more");
-    expect(output).toContain("pulumi config set roster:maxRemovals 30");
+    expect(output).toContain("pulumi config set roster:approveRemovals 30");
 
     // `up` without a preview is refused the same way, and keeps the record of who the stack manages.
     expect((await stack.pulumi(["up", "--yes", "--skip-preview"], { check: false })).exitCode).not.toBe(0);
@@ -90,8 +91,8 @@ describe("the removal guard", () => {
     expect(Object.keys(managedPeople)).toHaveLength(100);
   });
 
-  it("deactivates exactly those 30 once roster:maxRemovals allows it", async () => {
-    await stack.workspace.setConfig("roster:maxRemovals", "30");
+  it("deactivates exactly those 30 once roster:approveRemovals approves the change", async () => {
+    await stack.workspace.setConfig("roster:approveRemovals", "30");
     stack.portal.log.clear();
     await stack.pulumi(["up", "--yes", "--skip-preview"]);
 
@@ -102,7 +103,9 @@ describe("the removal guard", () => {
     );
   });
 
-  it("refuses to deactivate the API user, even within roster:maxRemovals", async () => {
+  it("refuses to deactivate the API user, even within the removal limit", async () => {
+    // The approval was for the change above alone.
+    await stack.workspace.run(["config", "rm", "--stack", stack.workspace.stack, "roster:approveRemovals"]);
     await stack.writeRoster(stayers);
     stack.portal.log.clear();
 
@@ -237,9 +240,9 @@ describe("dump", () => {
     expect(dump.stderr).toBe(`wrote 4 people (1 deactivated), 3 group memberships and 4 enrollments to ${stack.rosterFile}\n`);
     expect(loadRoster(stack.rosterFile)).toEqual([
       { employeeId: "E1001", email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", userType: "manager", enabled: true, groups: ["Engineering"], courses: [{ name: "Git Fundamentals", dueDate: "2027-03-31" }, { name: "Security Awareness" }] },
-      { employeeId: "E1002", email: "alan@example.com", firstName: "Alan", lastName: "Turing", userType: "learner", enabled: true, groups: ["Engineering"], courses: [{ name: "Code of Conduct", dueDate: "2027-01-31", expiresAt: "2027-12-31" }] },
+      { employeeId: "E1002", email: "alan@example.com", firstName: "Alan", lastName: "Turing", enabled: true, groups: ["Engineering"], courses: [{ name: "Code of Conduct", dueDate: "2027-01-31", expiresAt: "2027-12-31" }] },
       { employeeId: "LU-11", email: "api@example.com", firstName: "API", lastName: "User", userType: "admin", enabled: true, groups: [], courses: [] },
-      { employeeId: "LU-14", email: "grace@example.com", firstName: "Grace", lastName: "Hopper", userType: "learner", enabled: false, groups: ["Sales"], courses: [{ name: "Security Awareness" }] },
+      { employeeId: "LU-14", email: "grace@example.com", firstName: "Grace", lastName: "Hopper", enabled: false, groups: ["Sales"], courses: [{ name: "Security Awareness" }] },
     ]);
     expect(portal.log.writes()).toEqual([]);
   });

@@ -359,7 +359,7 @@ describe("bad input: one clear error at preview, naming where, which field and w
       roster: [ada, alan],
       portalUrl: ({ website }) => website,
       error:
-        "cannot check the roster against the LearnUpon portal: the portal at <website>/api/v1 answered GET /users/search " +
+        "cannot check the roster against the LearnUpon portal: the portal at <website>/api/v1 answered GET /users " +
         "with an HTML page, not LearnUpon's JSON API: check learnupon:portalUrl",
       calls: "none",
     },

@@ -144,6 +144,15 @@ describe("summary", () => {
     expect(() => summarizePreview('{"steps": 3}', { env: {} })).toThrow(/summary reads the output of `pulumi preview --json`: .*steps/s);
   });
 
+  it("refuses JSON that is not a preview document, such as `{}` or a stack's outputs, instead of saying there are no changes", () => {
+    const notAPreview = /summary reads the output of `pulumi preview --json`, but its input has none of `steps`, `diagnostics` and `changeSummary`/;
+    expect(() => summarizePreview("{}", { env: {} })).toThrow(notAPreview);
+    expect(() => summarizePreview('{"people": {"active": 5, "deactivated": 0}, "enrollments": 7, "memberships": 5}', { env: {} })).toThrow(notAPreview);
+    expect(() => summarizePreview("[]", { env: {} })).toThrow(notAPreview);
+    // A preview that failed before planning anything has diagnostics only, and is still summarized.
+    expect(summarizePreview('{"diagnostics": [{"message": "roster.yaml: bad", "severity": "error"}]}', { env: {} })).toContain("roster.yaml: bad");
+  });
+
   it("runs as a command: preview JSON on stdin, markdown on stdout", async () => {
     let written = "";
     await runSummaryCli([], { readStdin: async () => preview([]), writeOut: (text) => (written += text), env: {} });

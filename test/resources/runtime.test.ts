@@ -152,7 +152,7 @@ describe("dispatch after configure", () => {
     await runtime.dispatch("User", "delete", created.id, created.outs);
 
     // The outputs record the portal the person belongs to, so a stack pointed at another one can tell.
-    expect(created).toEqual({ id: "100001", outs: { ...news, userType: "learner", enabled: true, userId: 100001, portal: `${t.portal.url}/api/v1` } });
+    expect(created).toEqual({ id: "100001", outs: { ...news, userType: "learner", roleFromPortal: true, enabled: true, userId: 100001, portal: `${t.portal.url}/api/v1` } });
     expect(t.writes().map((write) => `${write.method} ${write.path}`)).toEqual(["POST /api/v1/users", "DELETE /api/v1/users/100001"]);
     expect(t.portal.store.users.size).toBe(0);
   });

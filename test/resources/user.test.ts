@@ -18,7 +18,8 @@ const start = usePortals();
 const ADA = { employeeId: "E1001", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" };
 /** ADA after check: the defaults filled in. */
 const ADA_INPUTS: UserInputs = { ...ADA, userType: "learner", enabled: true };
-const ADA_OUTPUTS: UserOutputs = { ...ADA_INPUTS, userId: 100001 };
+/** ADA created or adopted: her role is the portal's, since ADA leaves userType out. */
+const ADA_OUTPUTS: UserOutputs = { ...ADA_INPUTS, roleFromPortal: true, userId: 100001 };
 
 /** A portal with one custom field and, when given, Ada as she is in the portal already (id 11). */
 function seedWith(ada?: NonNullable<SeedData["users"]>[number]): SeedData {
@@ -74,7 +75,7 @@ describe("User create", () => {
 
     const result = await create(t.context, ADA);
 
-    expect(result).toEqual({ id: "11", outs: { ...ADA_INPUTS, userId: 11 } });
+    expect(result).toEqual({ id: "11", outs: { ...ADA_INPUTS, roleFromPortal: true, userId: 11 } });
     expect(t.writes()).toEqual([]);
     expect(t.portal.store.users.size).toBe(1);
   });
@@ -133,7 +134,7 @@ describe("User create", () => {
     t.portal.faults.clear();
     const retried = await create(t.nextRun(), ADA);
 
-    expect(retried).toEqual({ id: "11", outs: { ...ADA_INPUTS, userId: 11 } });
+    expect(retried).toEqual({ id: "11", outs: { ...ADA_INPUTS, roleFromPortal: true, userId: 11 } });
     expect(t.portal.log.count({ method: "POST" })).toBe(0);
     expect(t.portal.store.users.size).toBe(1);
     expect(t.portal.store.users.get(11)).toMatchObject({ last_name: "Lovelace", enabled: true });
@@ -251,7 +252,7 @@ describe("User delete", () => {
 
     const result = await create(t.nextRun(), ADA);
 
-    expect(result).toEqual({ id: "11", outs: { ...ADA_INPUTS, userId: 11 } });
+    expect(result).toEqual({ id: "11", outs: { ...ADA_INPUTS, roleFromPortal: true, userId: 11 } });
     expect(t.writes()).toEqual([{ method: "PUT", path: "/api/v1/users/11", body: { User: { enabled: true } } }]);
     expect(t.portal.store.users.size).toBe(1);
     expect(t.portal.store.users.get(11)?.enabled).toBe(true);
@@ -291,7 +292,8 @@ describe("User read", () => {
     const result = await userLifecycle.read(t.nextRun(), id, outs);
 
     const live = { ...ADA_INPUTS, firstName: "Augusta", enabled: false };
-    expect(result).toEqual({ id: "100001", props: { ...live, userId: 100001 }, inputs: live });
+    const { userType: _unmanaged, ...declared } = live; // ADA leaves the role out, so the inputs do too
+    expect(result).toEqual({ id: "100001", props: { ...live, roleFromPortal: true, userId: 100001 }, inputs: declared });
     expect(await userLifecycle.diff(id, result.props as UserOutputs, ADA_INPUTS)).toEqual({ changes: true });
   });
 
@@ -302,7 +304,7 @@ describe("User read", () => {
 
     const result = await userLifecycle.read(t.nextRun(), id, outs as UserOutputs);
 
-    expect(result.props).toEqual({ ...declared, userType: "learner", userId: 100001 }); // the role a new person gets
+    expect(result.props).toEqual({ ...declared, userType: "learner", roleFromPortal: true, userId: 100001 }); // the role a new person gets
     expect(await userLifecycle.diff(id, result.props as UserOutputs, declared)).toEqual({ changes: false });
   });
 });
