@@ -9,13 +9,14 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createLearnUponClient, type LearnUponClient } from "./client/index.js";
+import type { LearnUponClient } from "./client/index.js";
 import { enrollmentLifecycle } from "./resources/enrollment.js";
 import { groupMembershipLifecycle } from "./resources/group-membership.js";
 import { PartialCreateError, type ResourceKind } from "./resources/lifecycle.js";
 import { userLifecycle } from "./resources/user.js";
 import { RemovalBreaker, SafetyError } from "./resources/safety.js";
 import {
+  clientFor,
   configProblem,
   portalOf,
   readSafetySettings,
@@ -44,20 +45,34 @@ export interface Lifecycle {
   delete(context: ProviderContext, id: string, props: unknown): Promise<void>;
 }
 
-let configSource: ConfigSource | undefined;
+/** The settings `configure` parsed: read once per provider process, kept for every call after it. */
+interface Configured {
+  settings: ProviderSettings;
+  safety: SafetySettings;
+}
+
+let configured: Configured | undefined;
 let current: { key: string; context: ProviderContext } | undefined;
 
 /**
- * Called by the engine once per distinct provider module (so once per resource kind). It stores
- * the config synchronously, before any await, because refresh and destroy may call other methods
- * while it is still pending. Validation happens here too, so a missing portal URL or password fails
- * the preview, not the apply.
+ * Called by the engine once per distinct provider module (so once per resource kind). It parses and
+ * keeps the settings synchronously, before any await, because refresh and destroy may call other
+ * methods while it is still pending. A missing portal URL or password therefore fails the preview,
+ * not the apply.
  */
 export function configure(request: { config: ConfigSource }): Promise<void> {
-  configSource = request.config;
-  readSettings(configSource);
-  readSafetySettings(configSource);
+  configured = parse(request.config);
   return Promise.resolve();
+}
+
+function parse(source: ConfigSource): Configured {
+  return { settings: readSettings(source), safety: readSafetySettings(source) };
+}
+
+/** The configured settings; before `configure` (some tests), those of the environment alone. */
+function settingsNow(): Configured {
+  configured ??= parse({ get: () => undefined });
+  return configured;
 }
 
 /** The provider of one resource kind, as the dynamic-provider host calls it. */
@@ -78,19 +93,10 @@ export function provider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
  * kind must be visible to the memberships and enrollments of another.
  */
 function context(): ProviderContext {
-  const source = configSource ?? { get: () => undefined };
-  const settings = readSettings(source);
-  const safety = readSafetySettings(source);
+  const { settings, safety } = settingsNow();
   const key = JSON.stringify([settings, safety]);
   if (current?.key !== key) {
-    const client = createLearnUponClient({
-      portalUrl: settings.portalUrl,
-      username: settings.username,
-      password: settings.password,
-      timeoutMs: settings.timeoutMs,
-      retry: { rateLimitWaitMs: settings.rateLimitWaitMs },
-      rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
-    });
+    const client = clientFor(settings);
     const snapshot = new PortalSnapshot(client);
     current = { key, context: { settings, safety, client, snapshot, breaker: new RemovalBreaker(safety) } };
   }
@@ -128,7 +134,7 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
       try {
         return withPortal(await resource.create(context(), args[0]), "outs");
       } catch (error) {
-        if (error instanceof PartialCreateError) Object.assign(error.properties, { portal: portalOf(settingsNow()) });
+        if (error instanceof PartialCreateError) Object.assign(error.properties, { portal: portalOf(settingsNow().settings) });
         throw error;
       }
     case "read":
@@ -140,17 +146,13 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
       return withPortal(await resource.update(context(), String(args[0]), args[1], args[2]), "outs");
     case "delete":
       if (portalMoved(kind, args[1], "remove")) {
-        console.log(`${describe(kind, args[1])} stays on ${recordedPortal(args[1])} as it is: this stack moved to ${portalOf(settingsNow())}`);
+        console.log(`${describe(kind, args[1])} stays on ${recordedPortal(args[1])} as it is: this stack moved to ${portalOf(settingsNow().settings)}`);
         return undefined;
       }
       return resource.delete(context(), String(args[0]), args[1]);
     default:
       throw new Error(`unknown provider method ${String(method)}`);
   }
-}
-
-function settingsNow(): ProviderSettings {
-  return readSettings(configSource ?? { get: () => undefined });
 }
 
 function recordedPortal(props: unknown): string | undefined {
@@ -166,9 +168,9 @@ function recordedPortal(props: unknown): string | undefined {
 function portalMoved(kind: ResourceKind, props: unknown, action: "change" | "refresh" | "remove"): boolean {
   const recorded = recordedPortal(props);
   if (recorded === undefined) return false;
-  const configured = portalOf(settingsNow());
+  const configured = portalOf(settingsNow().settings);
   if (recorded === configured) return false;
-  if (readSafetySettings(configSource ?? { get: () => undefined }).movePortal) return true;
+  if (settingsNow().safety.movePortal) return true;
   throw new SafetyError(
     `refusing to ${action} ${describe(kind, props)}: it belongs to the LearnUpon portal ${recorded}, but learnupon:portalUrl ` +
       `is now ${configured}, where its id may be someone else. Point learnupon:portalUrl back at ${recorded}; or, to move ` +
@@ -196,5 +198,5 @@ function withoutPortalInInputs<R>(result: R): R {
 function withPortal<R>(result: R, field: "outs" | "props"): R {
   const record = result as Record<string, unknown>;
   if (!record[field]) return result; // a read of something gone returns no props
-  return { ...record, [field]: { ...(record[field] as object), portal: portalOf(settingsNow()) } } as R;
+  return { ...record, [field]: { ...(record[field] as object), portal: portalOf(settingsNow().settings) } } as R;
 }

@@ -30,7 +30,17 @@
  * @module
  */
 import { z } from "zod";
-import { ApiError, AuthError, learnUponApiBaseUrl, NetworkError, RateLimitError, ResponseShapeError } from "./client/index.js";
+import {
+  ApiError,
+  AuthError,
+  createLearnUponClient,
+  learnUponApiBaseUrl,
+  NetworkError,
+  RateLimitError,
+  ResponseShapeError,
+  type LearnUponClient,
+  type LearnUponClientOptions,
+} from "./client/index.js";
 
 export const USER_REMOVAL_POLICIES = ["deactivate", "delete", "retain"] as const;
 export type UserRemovalPolicy = (typeof USER_REMOVAL_POLICIES)[number];
@@ -147,6 +157,23 @@ function parseTable<T>(table: SettingsTable, schema: z.ZodType<T>, config: Confi
     throw new Error(`LearnUpon provider configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   }
   return parsed.data;
+}
+
+/**
+ * The one way settings become a client: the provider's runtime, the preview's portal check, `dump`
+ * and the tests all build theirs here, each adding only what differs (a quicker retry, a test clock).
+ */
+export function clientFor(settings: ProviderSettings, overrides: Partial<LearnUponClientOptions> = {}): LearnUponClient {
+  const { retry, ...rest } = overrides;
+  return createLearnUponClient({
+    portalUrl: settings.portalUrl,
+    username: settings.username,
+    password: settings.password,
+    timeoutMs: settings.timeoutMs,
+    rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
+    ...rest,
+    retry: { rateLimitWaitMs: settings.rateLimitWaitMs, ...retry },
+  });
 }
 
 /**

@@ -15,9 +15,8 @@
 import { writeFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
-import { createLearnUponClient } from "../client/index.js";
 import { parseYamlRoster } from "../roster/roster-file.js";
-import { readSettings } from "../settings.js";
+import { clientFor, readSettings } from "../settings.js";
 import { dumpPortal, formatRosterYaml } from "./dump.js";
 import { summarizePreview } from "./preview-summary.js";
 
@@ -84,14 +83,7 @@ export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<
     },
   };
   const settings = readSettings(fromFlags, env);
-  const client = createLearnUponClient({
-    portalUrl: settings.portalUrl,
-    username: settings.username,
-    password: settings.password,
-    timeoutMs: settings.timeoutMs,
-    retry: { rateLimitWaitMs: settings.rateLimitWaitMs },
-    rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
-  });
+  const client = clientFor(settings);
   try {
     const dump = await dumpPortal(client, { employeeIdField: values["employee-id-field"] });
     const yaml = formatRosterYaml(dump, settings.portalUrl);

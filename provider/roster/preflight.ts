@@ -19,9 +19,9 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AmbiguousNameError, createLearnUponClient, learnUponApiBaseUrl, type LearnUponClient, type LearnUponUser } from "../client/index.js";
+import { AmbiguousNameError, learnUponApiBaseUrl, type LearnUponClient, type LearnUponUser } from "../client/index.js";
 import { isDemotion, protectedRole } from "../resources/safety.js";
-import { configProblem, readSafetySettings, readSettings } from "../settings.js";
+import { clientFor, configProblem, readSafetySettings, readSettings } from "../settings.js";
 import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
 
 /** One resource the Roster declares, with the catalog name it needs from the portal, if any. */
@@ -97,16 +97,8 @@ function stackConfig(): { get(key: string): string | undefined } {
 async function withPortalClient<T>(check: (client: LearnUponClient) => Promise<T>): Promise<T> {
   let client: LearnUponClient | undefined;
   try {
-    const settings = readSettings(stackConfig());
-    client = createLearnUponClient({
-      portalUrl: settings.portalUrl,
-      username: settings.username,
-      password: settings.password,
-      timeoutMs: settings.timeoutMs,
-      rateLimit: { share: settings.rateLimitShare, perMinute: settings.requestsPerMinute },
-      // A refused connection is a wrong URL far more often than a blip: give up within a second.
-      retry: { limit: 2, backoffBaseMs: 250, rateLimitWaitMs: settings.rateLimitWaitMs },
-    });
+    // A refused connection is a wrong URL far more often than a blip: give up within a second.
+    client = clientFor(readSettings(stackConfig()), { retry: { limit: 2, backoffBaseMs: 250 } });
     return await check(client);
   } catch (error) {
     if (error instanceof pulumi.RunError) throw error;

@@ -11,11 +11,11 @@
  */
 import { http } from "msw";
 import { afterEach, vi } from "vitest";
-import { createLearnUponClient, createRateLimiter, type LearnUponClient } from "../../provider/client/index.js";
+import { createRateLimiter, type LearnUponClient } from "../../provider/client/index.js";
 import { startFakePortal, type FakePortal, type RequestFilter, type SeedData } from "../../provider/fake-portal/index.js";
 import type { ProviderContext } from "../../provider/runtime.js";
 import { RemovalBreaker } from "../../provider/resources/safety.js";
-import { readSafetySettings, readSettings } from "../../provider/settings.js";
+import { clientFor, readSafetySettings, readSettings } from "../../provider/settings.js";
 import { PortalSnapshot } from "../../provider/snapshot.js";
 
 /** Stack config keys beyond the portal's URL and API key pair, e.g. `{ "learnupon:userRemoval": "delete" }`. */
@@ -86,11 +86,7 @@ export function providerContext(portal: FakePortal, config: ExtraConfig = {}): P
   // No environment: the runner's own LEARNUPON_* variables must not leak into the tests.
   const settings = readSettings({ get: (key) => stackConfig[key] }, {});
   const safety = readSafetySettings({ get: (key) => stackConfig[key] }, {});
-  const client = createLearnUponClient({
-    portalUrl: settings.portalUrl,
-    username: settings.username,
-    password: settings.password,
-    timeoutMs: settings.timeoutMs,
+  const client = clientFor(settings, {
     rateLimiter: createRateLimiter({ perMinute: 6_000_000, share: 1, burst: 1_000 }),
     sleep: () => Promise.resolve(),
     random: () => 0.5,
