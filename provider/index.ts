@@ -14,8 +14,8 @@ export { loadRoster, rosterOptionsFromStack, RosterError } from "./roster/roster
 export type { RosterCourse, RosterOptions, RosterPerson } from "./roster/roster-file.js";
 export { USER_REMOVAL_POLICIES } from "./settings.js";
 export type { UserRemovalPolicy } from "./settings.js";
-export { assertRemovalsAllowed, managedPeopleOf, plannedRemovals, RemovalRefusedError } from "./gitops/removal-guard.js";
-export type { ManagedPeople, ManagedPerson, Removal, RemovalGuardSettings } from "./gitops/removal-guard.js";
-export { removalGuardFromStack } from "./gitops/stack-guard.js";
+export { assertRemovalsAllowed, managedPeopleOf, plannedRemovals, RemovalRefusedError } from "./roster/removal-guard.js";
+export type { ManagedPeople, ManagedPerson, Removal, RemovalGuardSettings } from "./roster/removal-guard.js";
+export { removalGuardFromStack } from "./roster/stack-guard.js";
 export { summarizePreview } from "./gitops/preview-summary.js";
 export type { SummaryOptions } from "./gitops/preview-summary.js";

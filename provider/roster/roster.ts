@@ -13,7 +13,7 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { assertRemovalsAllowed, managedPeopleAfter, plannedRemovals, type ManagedPeople, type RemovalGuardSettings } from "../gitops/removal-guard.js";
+import { assertRemovalsAllowed, managedPeopleAfter, plannedRemovals, type ManagedPeople, type RemovalGuardSettings } from "./removal-guard.js";
 import { Enrollment } from "../resources/enrollment.js";
 import { GroupMembership } from "../resources/group-membership.js";
 import { User } from "../resources/user.js";

@@ -28,8 +28,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isDemotion, removalLimit as providerRemovalLimit } from "../resources/safety.js";
 import type { UserType } from "../resources/user.js";
-import { personDigest } from "../roster/roster-file.js";
-import type { RosterPerson } from "../roster/roster-file.js";
+import { personDigest, type RosterPerson } from "./roster-file.js";
 import type { UserRemovalPolicy } from "../settings.js";
 
 /** What the guard needs to remember about a person between runs. */

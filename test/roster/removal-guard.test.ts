@@ -12,7 +12,7 @@ import {
   RemovalRefusedError,
   type ManagedPeople,
   type RemovalGuardSettings,
-} from "../../provider/gitops/removal-guard.js";
+} from "../../provider/roster/removal-guard.js";
 import type { RosterPerson } from "../../provider/roster/roster-file.js";
 
 function person(employeeId: string, fields: Partial<RosterPerson> = {}): RosterPerson {
