@@ -8,7 +8,7 @@
  * to the snapshot so it stays coherent for the rest of the run.
  * @module
  */
-import type { LearnUponClient, LearnUponEnrollment, LearnUponUser } from "./client/index.js";
+import { collect, type LearnUponClient, type LearnUponEnrollment, type LearnUponUser } from "./client/index.js";
 
 export class PortalSnapshot {
   private usersById: Promise<Map<number, LearnUponUser>> | undefined;
@@ -86,7 +86,7 @@ export class PortalSnapshot {
   }
 
   private users(): Promise<Map<number, LearnUponUser>> {
-    this.usersById ??= collect(this.client.users.list(), (user) => user.id).catch((error: unknown) => {
+    this.usersById ??= keyedBy(this.client.users.list(), (user) => user.id).catch((error: unknown) => {
       this.usersById = undefined; // let the next caller retry instead of caching the failure
       throw error;
     });
@@ -95,23 +95,19 @@ export class PortalSnapshot {
 
   private courseEnrollments(courseId: number): Promise<Map<number, LearnUponEnrollment>> {
     return singleFlight(this.enrollmentsByCourse, courseId, () =>
-      collect(this.client.enrollments.searchByCourse(courseId), (enrollment) => enrollment.user_id),
+      keyedBy(this.client.enrollments.searchByCourse(courseId), (enrollment) => enrollment.user_id),
     );
   }
 
   private groupMembers(groupId: number): Promise<Set<number>> {
-    return singleFlight(this.membersByGroup, groupId, async () => {
-      const members = new Set<number>();
-      for await (const member of this.client.groupMemberships.listByGroup(groupId)) members.add(member.userId);
-      return members;
-    });
+    return singleFlight(this.membersByGroup, groupId, async () =>
+      new Set((await collect(this.client.groupMemberships.listByGroup(groupId))).map((member) => member.userId)),
+    );
   }
 }
 
-async function collect<T>(items: AsyncIterable<T>, keyOf: (item: T) => number): Promise<Map<number, T>> {
-  const byKey = new Map<number, T>();
-  for await (const item of items) byKey.set(keyOf(item), item);
-  return byKey;
+async function keyedBy<T>(items: AsyncIterable<T>, keyOf: (item: T) => number): Promise<Map<number, T>> {
+  return new Map((await collect(items)).map((item) => [keyOf(item), item]));
 }
 
 function singleFlight<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {

@@ -22,6 +22,7 @@ export type {
 } from "./learnupon/group-memberships.js";
 export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
 export { AmbiguousNameError } from "./learnupon/catalog.js";
+export { sameEmail } from "./learnupon/requests.js";
 export { calendarDate, learnUponSchemas } from "./learnupon/schemas.js";
 export type {
   LearnUponSchemas,

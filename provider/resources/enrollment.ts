@@ -134,15 +134,15 @@ export const enrollmentLifecycle = {
         });
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same: adopt what is there now.
-        const landed = await findEnrollment(context, user.id, courseId).catch(() => undefined);
+        const landed = await client.enrollments.find({ userId: user.id, courseId }).catch(() => undefined);
         if (!landed) throw error;
         created = { alreadyEnrolled: true, enrollment: landed };
       }
+      // Already enrolled (by a group's auto-enroll, say): the client found that enrollment.
       enrollment =
         "id" in created
           ? { id: created.id, user_id: user.id, course_id: courseId, status: "not_started", percentage_complete: 0 }
-          : await findEnrollment(context, user.id, courseId); // already enrolled, e.g. by a group's auto-enroll
-      if (!enrollment) throw new Error(`LearnUpon reported user ${user.id} already enrolled in course ${courseId}, but no such enrollment was found`);
+          : created.enrollment;
       await snapshot.rememberEnrollment(enrollment);
       if ("id" in created) return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
     }
@@ -188,13 +188,6 @@ export const enrollmentLifecycle = {
     await context.snapshot.forgetEnrollment(props.userId, props.courseId);
   },
 };
-
-async function findEnrollment({ client }: ProviderContext, userId: number, courseId: number): Promise<LearnUponEnrollment | undefined> {
-  for await (const enrollment of client.enrollments.searchByUser(userId)) {
-    if (enrollment.course_id === courseId) return enrollment;
-  }
-  return undefined;
-}
 
 /**
  * The inputs as the program declares them, for `read` to return. An id resolved at create (`userId`

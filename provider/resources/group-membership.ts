@@ -58,6 +58,11 @@ export type GroupMembershipInputs = z.output<ReturnType<typeof groupMembershipIn
 /** @internal */
 export type GroupMembershipOutputs = GroupMembershipInputs & { userId: number; groupId: number };
 
+/** The resource's id, `<groupId>:<userId>`, which is also its claim in the run's snapshot. */
+function membershipId(groupId: number, userId: number): string {
+  return `${groupId}:${userId}`;
+}
+
 function parseId(id: string): { groupId: number; userId: number } {
   const [groupId, userId] = id.split(":").map(Number);
   return { groupId: groupId ?? NaN, userId: userId ?? NaN };
@@ -81,17 +86,18 @@ export const groupMembershipLifecycle = {
     const { client, snapshot } = context;
     const [user, groupId] = await Promise.all([resolveUser(context, inputs), resolveGroupId(context, inputs)]);
     if (await snapshot.isMember(user.id, groupId)) {
-      snapshot.claim(`membership:${groupId}:${user.id}`);
+      snapshot.claim(`membership:${membershipId(groupId, user.id)}`);
     } else {
       try {
         await client.groupMemberships.create({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
       } catch (error) {
-        // A POST that timed out or lost its answer may have landed all the same: adopt the membership if it is there now.
-        if (!(await isMemberNow(context, groupId, user.id))) throw error;
+        // A POST that timed out or lost its answer may have landed all the same: adopt the membership if
+        // it is there now (past the run's snapshot; a failed look-up proves nothing).
+        if (!(await client.groupMemberships.isMember(groupId, user.id).catch(() => false))) throw error;
       }
       await snapshot.rememberMembership(user.id, groupId, true);
     }
-    return { id: `${groupId}:${user.id}`, outs: { ...inputs, userId: user.id, groupId } };
+    return { id: membershipId(groupId, user.id), outs: { ...inputs, userId: user.id, groupId } };
   },
 
   async read({ snapshot }: ProviderContext, id: string, props: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
@@ -122,18 +128,6 @@ export const groupMembershipLifecycle = {
     await snapshot.rememberMembership(userId, groupId, false);
   },
 };
-
-/** Asks the portal, past the run's snapshot; a failed look-up proves nothing and answers false. */
-async function isMemberNow({ client }: ProviderContext, groupId: number, userId: number): Promise<boolean> {
-  try {
-    for await (const group of client.groupMemberships.listByUser(userId)) {
-      if (group.id === groupId) return true;
-    }
-  } catch {
-    // fall through
-  }
-  return false;
-}
 
 async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembershipInputs): Promise<number> {
   if (inputs.groupId !== undefined) return inputs.groupId;

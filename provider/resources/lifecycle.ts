@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { LearnUponUser } from "../client/index.js";
+import { sameEmail, type LearnUponUser } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 
 /** Pulumi passes this string for inputs not known yet during a preview (pulumi/pulumi#6310). */
@@ -98,9 +98,6 @@ export class PartialCreateError extends Error {
   }
 }
 
-export function sameEmail(a: string | undefined, b: string | undefined): boolean {
-  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
-}
 
 /** Writes a line the engine shows as a diagnostic of the run (dynamic providers have no engine log). */
 export function warn(message: string): void {

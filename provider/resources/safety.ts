@@ -13,9 +13,8 @@
  *   adopted unless `roster:allowTakeover` is true, and not removed by this one.
  * @module
  */
-import type { LearnUponUser } from "../client/index.js";
+import { sameEmail, type LearnUponUser } from "../client/index.js";
 import type { SafetySettings } from "../settings.js";
-import { sameEmail } from "./lifecycle.js";
 
 /** By default this many are always allowed: in a small stack, 10% would be a single person. */
 const ALWAYS_ALLOWED_REMOVALS = 5;
@@ -55,7 +54,7 @@ export function removalLimit(
 
 /** Why the person may not lose access or rights without `roster:allowAdminRemoval`, if they are protected. */
 export function protectedRole(user: Pick<LearnUponUser, "email" | "username" | "user_type">, apiUsername: string): string | undefined {
-  const isApiUser = apiUsername.includes("@") ? sameEmail(user.email ?? "", apiUsername) : user.username === apiUsername;
+  const isApiUser = apiUsername.includes("@") ? sameEmail(user.email, apiUsername) : user.username === apiUsername;
   if (isApiUser) return "the portal's API user";
   if (user.user_type === "admin") return "an admin";
   return undefined;
@@ -72,7 +71,7 @@ export function isDemotion(from: string | null | undefined, to: string | undefin
  * under a portal whose ids overlap with the one the state was written on.
  */
 export function assertSamePerson(user: LearnUponUser, expected: { employeeId: string; email: string }, action: string): void {
-  if (sameEmail(user.email ?? "", expected.email)) return;
+  if (sameEmail(user.email, expected.email)) return;
   throw new SafetyError(
     `refusing to ${action} LearnUpon user ${user.id}: the portal has it as ${user.email ?? "(no email)"}, ` +
       `but this stack's state has employee ${expected.employeeId} as ${expected.email}, so it may be someone else. ` +

@@ -12,10 +12,10 @@
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { NotFoundError, type LearnUponUser, type UserFields } from "../client/index.js";
+import { NotFoundError, sameEmail, type LearnUponUser, type UserFields } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
-import { checkInputs, containsUnknown, PartialCreateError, sameEmail, LearnUponResource, warn } from "./lifecycle.js";
+import { checkInputs, containsUnknown, PartialCreateError, LearnUponResource, warn } from "./lifecycle.js";
 import { refuseControlCharacters } from "./input-rules.js";
 import { assertSamePerson, isDemotion, protectedRole, SafetyError } from "./safety.js";
 

@@ -6,6 +6,7 @@
  * |---------------|----------------------------------------------------------------------------|
  * | `listByGroup` | `GET /group_memberships?group_id=` → `user` rows, read as `{ userId, membershipId }` |
  * | `listByUser`  | `GET /group_memberships?user_id=` → `group` rows (groups)                   |
+ * | `isMember`    | `listByUser`, then the group among them                                     |
  * | `create`      | `POST /group_memberships` `{"GroupMembership":{…}}`, `process_enrollments` a JSON boolean |
  * | `delete`      | `DELETE /group_memberships/0` with the same wrapped pair as body            |
  *
@@ -53,6 +54,8 @@ export interface GroupMembershipsApi {
   listByGroup(groupId: number): AsyncGenerator<LearnUponGroupMember, void, undefined>;
   /** The groups the user belongs to. */
   listByUser(userId: number): AsyncGenerator<LearnUponUserGroup, void, undefined>;
+  /** Whether the user is in the group now, asked of the portal. */
+  isMember(groupId: number, userId: number): Promise<boolean>;
   /** Adds the user; "already a member" counts as success. A failed POST is repeated only after `listByUser` shows no membership. */
   create(args: MembershipCreateArgs): Promise<MembershipCreateResult>;
   /**
@@ -93,6 +96,7 @@ export function createGroupMembershipsApi(requests: LearnUponRequests): GroupMem
       for await (const row of rows) yield groupMemberOf(row);
     },
     listByUser,
+    isMember,
 
     async create({ groupId, userId, processEnrollments = true }) {
       const body = checkedBody(

@@ -161,6 +161,6 @@ export function definedOnly<T extends Record<string, unknown>>(fields: T): Parti
 }
 
 /** LearnUpon compares emails case-insensitively; so do we when re-checking results. */
-export function sameEmail(a: string | null | undefined, b: string): boolean {
-  return typeof a === "string" && a.trim().toLowerCase() === b.trim().toLowerCase();
+export function sameEmail(a: string | null | undefined, b: string | null | undefined): boolean {
+  return typeof a === "string" && typeof b === "string" && a.trim().toLowerCase() === b.trim().toLowerCase();
 }
