@@ -162,6 +162,7 @@ function parseTable<T>(table: SettingsTable, schema: z.ZodType<T>, config: Confi
 /**
  * The one way settings become a client: the provider's runtime, the preview's portal check, `dump`
  * and the tests all build theirs here, each adding only what differs (a quicker retry, a test clock).
+ * @internal
  */
 export function clientFor(settings: ProviderSettings, overrides: Partial<LearnUponClientOptions> = {}): LearnUponClient {
   const { retry, ...rest } = overrides;
