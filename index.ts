@@ -6,8 +6,9 @@
 // people, an admin or the API user (stack config `roster:maxRemovals`, `roster:allowAdminRemoval`).
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
+import { lmsFromStack, loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
 
+lmsFromStack(); // `roster:lms`: the LMS to converge (LearnUpon, the default, is the one this version has)
 const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "examples/roster.yaml");
 // Read before the async program starts: an error thrown from inside it takes the SDK ~20 s to report.
 // `roster:ignoreColumns`: CSV columns to leave out, e.g. an HR export's columns the portal has no field for.

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkspace, runCommand, type PulumiWorkspace } from "../support/pulumi-cli.js";
 
-const PINNED_PULUMI_VERSION = require("../../package.json").dependencies["@pulumi/pulumi"] as string;
+// The exact pin is the dev dependency; users get the peer range.
+const PINNED_PULUMI_VERSION = require("../../package.json").devDependencies["@pulumi/pulumi"] as string;
 
 describe("the real pulumi engine runs a trivial dynamic resource", () => {
   let workspace: PulumiWorkspace;
