@@ -72,7 +72,10 @@ export type EnrollmentOutputs = EnrollmentInputs & {
   progress: number;
 };
 
-const COMPLETED_STATUSES = new Set(["completed", "passed", "failed"]);
+/** The statuses `delete` keeps as training history unless `removeHistory` is set. */
+export const COMPLETED_STATUSES = new Set(["completed", "passed", "failed"]);
+/** The fields an update changes in place (the others replace the enrollment): what a preview summary compares. */
+export const ENROLLMENT_SUMMARY_FIELDS = ["dueDate", "expiresAt", "removeHistory"] as const;
 
 function outputsOf(inputs: EnrollmentInputs, enrollment: LearnUponEnrollment): EnrollmentOutputs {
   return {

@@ -58,6 +58,12 @@ export type GroupMembershipInputs = z.output<ReturnType<typeof groupMembershipIn
 /** @internal */
 export type GroupMembershipOutputs = GroupMembershipInputs & { userId: number; groupId: number };
 
+/**
+ * A membership is there or not: no field of it changes in the portal (`processEnrollments` only
+ * matters when joining), so a preview summary compares none.
+ */
+export const GROUP_MEMBERSHIP_SUMMARY_FIELDS = [] as const;
+
 /** The resource's id, `<groupId>:<userId>`, which is also its claim in the run's snapshot. */
 function membershipId(groupId: number, userId: number): string {
   return `${groupId}:${userId}`;

@@ -22,7 +22,8 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-export type ResourceKind = "User" | "Enrollment" | "GroupMembership";
+export const RESOURCE_KINDS = ["User", "Enrollment", "GroupMembership"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /**
  * The `__provider` every resource stores, in its inputs and again in its outputs: a CommonJS module
@@ -44,6 +45,15 @@ export abstract class LearnUponResource extends pulumi.CustomResource {
   constructor(kind: ResourceKind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
     super(`pulumi-nodejs:dynamic/learnupon:${kind}`, name, { ...props, __provider: providerModule(kind) }, opts);
   }
+}
+
+/**
+ * The kind a type token names, for this backend's tokens (above) and for another backend's
+ * resources of the same kinds: `pulumi-nodejs:dynamic/<backend>:<kind>`.
+ */
+export function resourceKindOf(typeToken: string): ResourceKind | undefined {
+  const kind = /^pulumi-nodejs:dynamic\/[^:]+:(\w+)$/.exec(typeToken)?.[1];
+  return RESOURCE_KINDS.find((known) => known === kind);
 }
 
 /**

@@ -79,6 +79,12 @@ export type UserOutputs = Omit<UserInputs, "password"> & {
 /** The fields compared by `diff` and written by `update`; the rest is identity or policy. */
 const MANAGED_FIELDS = ["email", "firstName", "lastName", "username", "userType", "enabled", "language", "customData"] as const;
 type ManagedField = (typeof MANAGED_FIELDS)[number];
+/**
+ * The fields a preview summary shows as "field: before → after", in this order: the managed ones
+ * but `enabled` (reported as deactivated or re-activated instead), and the removal policy, which
+ * `diff` compares too.
+ */
+export const USER_SUMMARY_FIELDS = [...MANAGED_FIELDS.filter((field) => field !== "enabled"), "removal"] as const;
 
 function sameValue(field: ManagedField, declared: unknown, live: unknown): boolean {
   if (declared === undefined) return true; // an optional field we do not manage
