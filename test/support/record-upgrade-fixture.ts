@@ -110,7 +110,8 @@ async function main(outputDir: string): Promise<void> {
 /** The portal's records as seed data with their ids; refuses fields the seed schema cannot carry. */
 function seedOf(portal: FakePortal): SeedData {
   const store = portal.store;
-  const list = <T extends { id: number }>(records: Map<number, T>) => store.list(records);
+  // Structural, so the script compiles both here and in the old code it is run with (a Map there).
+  const list = <T extends { id: number }>(records: { values(): Iterable<T> }) => [...records.values()].sort((a, b) => a.id - b.id);
   for (const user of list(store.users)) {
     if (Object.keys(user.extras).length > 0 || user.account_expires !== null || user.timezone_id !== null) {
       throw new Error(`user ${user.id} has fields portal.json cannot seed; extend the seed schema first`);
