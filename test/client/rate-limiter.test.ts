@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BudgetExhaustedError } from "../../provider/client/errors.js";
+import { LEARNUPON_RATE_LIMIT } from "../../provider/client/learnupon/conventions.js";
 import { createRateLimiter, sharedRateLimiter } from "../../provider/client/rate-limiter.js";
 import { fakeClock } from "./scripted-server.js";
 
@@ -26,7 +27,8 @@ describe("createRateLimiter", () => {
 
   it("never exceeds its share over a minute of sustained demand", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep }); // defaults: 300/min, 80%, burst 5
+    // LearnUpon's 300/min; the core's defaults: 80%, burst 5.
+    const limiter = createRateLimiter({ perMinute: LEARNUPON_RATE_LIMIT.perMinute, now: clock.now, sleep: clock.sleep });
     const times = await grantTimes(limiter, clock, 600);
     const inFirstMinute = times.filter((t) => t < 60_000).length;
     expect(inFirstMinute).toBe(5 + 240 - 1); // the burst, then 4/s; the 240th refill lands at exactly 60 s
