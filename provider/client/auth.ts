@@ -79,12 +79,17 @@ export interface OAuth2ClientCredentialsOptions {
   now?: () => number;
 }
 
-/** What a client-credentials token endpoint answers (RFC 6749 §5.1); other fields are ignored. */
-const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().regex(/^bearer$/i, "expected Bearer").optional(),
-  expires_in: z.number().positive().optional(),
-});
+/**
+ * What a client-credentials token endpoint answers (RFC 6749 §5.1); other fields are ignored.
+ * Built on use, not at import: nothing heavy at module scope.
+ */
+function tokenResponseSchema() {
+  return z.object({
+    access_token: z.string().min(1),
+    token_type: z.string().regex(/^bearer$/i, "expected Bearer").optional(),
+    expires_in: z.number().positive().optional(),
+  });
+}
 
 /**
  * OAuth2 client credentials: one bearer token shared by every request of the client. Concurrent
@@ -115,7 +120,7 @@ export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions)
   async function fetchToken(requestToken: TokenRequest): Promise<AuthHeaders> {
     const requestedAt = now();
     const response = await requestToken(tokenUrl.href, form);
-    const parsed = tokenResponseSchema.safeParse(response.body);
+    const parsed = tokenResponseSchema().safeParse(response.body);
     if (!parsed.success) {
       // The body is not kept: it may hold a token the schema did not recognise.
       throw new ResponseShapeError({

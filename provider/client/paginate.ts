@@ -33,8 +33,8 @@ export interface PaginateOptions {
    */
   firstPage?: number;
   /**
-   * Most pages fetched before giving up with `PageLimitError` (at 500 records a page, the default
-   * allows 500,000 records).
+   * Most pages fetched before giving up with `PageLimitError` (at 100 records a page, the default
+   * allows 100,000 records).
    * @default 1_000
    */
   maxPages?: number;

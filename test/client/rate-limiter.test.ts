@@ -103,6 +103,37 @@ describe("createRateLimiter", () => {
   });
 });
 
+describe("createRateLimiter: the budget as data", () => {
+  it("a per-second budget: 10/s at 80% is one request every 125 ms", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 10, share: 0.8, burst: 1, now: clock.now, sleep: clock.sleep });
+    expect(await grantTimes(limiter, clock, 5)).toEqual([0, 125, 250, 375, 500]);
+  });
+
+  it("a per-second budget reads the remaining header over a one-second window", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 1_000, share: 1, remainingHeader: "X-Remaining", now: clock.now, sleep: clock.sleep });
+    limiter.observe({ "x-remaining": "1" }); // 1 s spread over 2 → 500 ms
+    expect(await grantTimes(limiter, clock, 1)).toEqual([500]);
+  });
+
+  it("without a budget: a cautious 60 a minute, and no weekly cap", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ share: 1, burst: 1, now: clock.now, sleep: clock.sleep });
+    expect(await grantTimes(limiter, clock, 3)).toEqual([0, 1_000, 2_000]);
+    const unlimitedWeek = createRateLimiter({ perSecond: 1e9, share: 1, now: clock.now, sleep: clock.sleep });
+    await grantTimes(unlimitedWeek, clock, 2_000);
+    expect(unlimitedWeek.stats().acquired).toBe(2_000);
+  });
+
+  it.each([
+    { options: { perSecond: 10, perMinute: 600 }, message: "rate limit takes perSecond or perMinute, not both" },
+    { options: { perSecond: 0 }, message: "rate limit perSecond and perWeek must be positive and burst at least 1" },
+  ])("rejects $options", ({ options, message }) => {
+    expect(() => createRateLimiter(options)).toThrow(message);
+  });
+});
+
 describe("sharedRateLimiter", () => {
   it("returns one limiter per key per process, kept on globalThis", () => {
     const key = `https://shared-${Math.random()}.example/api/v1`;
