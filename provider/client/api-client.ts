@@ -35,6 +35,8 @@ export interface SendOptions {
 }
 
 export interface ApiClient {
+  /** The API base URL requests go below, as given. */
+  readonly baseUrl: string;
   send(request: HttpRequest, options?: SendOptions): Promise<HttpResponse>;
   stats(): ClientStats;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const retryOptions = normalizeRetryOptions(retry);
 
   return {
+    baseUrl: options.baseUrl,
     send(request, sendOptions = {}) {
       return sendWithRetry(
         request,

@@ -44,6 +44,8 @@ export interface ApiErrorInit {
   body?: unknown;
   /** The raw `Retry-After` response header, when present. */
   retryAfter?: string;
+  /** The response's `Content-Type`, which tells a web page from an API answer in the message. */
+  contentType?: string;
   /** Strings to remove from the body and message (passwords, API keys, the Authorization value). */
   secrets?: readonly string[];
   cause?: unknown;
@@ -107,7 +109,7 @@ export class ApiError extends Error {
   }
 }
 
-/** 401 or 403: the API key pair was rejected or lacks the permission. */
+/** 401 or 403: the credentials were rejected or lack the permission. */
 export class AuthError extends ApiError {
   override readonly name = "AuthError" as const;
 }

@@ -24,6 +24,7 @@ export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
 export { AmbiguousNameError } from "./learnupon/catalog.js";
 export { sameEmail } from "./learnupon/requests.js";
 export { calendarDate, learnUponSchemas } from "./learnupon/schemas.js";
+export { LEARNUPON_PAGINATION, LEARNUPON_RATE_LIMIT, LEARNUPON_REQUEST_FORMAT } from "./learnupon/conventions.js";
 export type {
   LearnUponSchemas,
   LearnUponUser,
@@ -56,23 +57,47 @@ export type { ApiErrorName, ApiErrorInit, ShapeIssue } from "./errors.js";
 
 export { createApiClient } from "./api-client.js";
 export type { ApiClient, ApiClientOptions, SendOptions } from "./api-client.js";
-export { createTransport, DEFAULT_TIMEOUT_MS } from "./transport.js";
+export { createTransport, formEncode, DEFAULT_TIMEOUT_MS } from "./transport.js";
 export type {
   Transport,
   TransportOptions,
+  RequestFormat,
+  BodyEncoding,
   HttpMethod,
   HttpRequest,
   HttpResponse,
   QueryParams,
+  QueryValue,
   DuplicateClassifier,
 } from "./transport.js";
+export { basicAuth, apiKeyHeader, oauth2ClientCredentials } from "./auth.js";
+export type { AuthStrategy, AuthHeaders, TokenRequest, OAuth2ClientCredentialsOptions } from "./auth.js";
 export { normalizeRetryOptions, decideRetry, sendWithRetry } from "./retry.js";
 export type { RetryOptions, NormalizedRetryOptions, RetryDecision, RetryEvent, RetryContext, RetryInput } from "./retry.js";
 export { parseRetryAfter, backoffDelay, retryDelay, lowRemainingPause } from "./retry-timing.js";
 export type { BackoffOptions } from "./retry-timing.js";
-export { createRateLimiter, sharedRateLimiter } from "./rate-limiter.js";
+export { createRateLimiter, sharedRateLimiter, DEFAULT_REQUESTS_PER_MINUTE } from "./rate-limiter.js";
 export type { Permit, RateLimiter, RateLimiterOptions, RateLimiterStats, RateLimitStrike } from "./rate-limiter.js";
-export { paginate, paginatePages, collect } from "./paginate.js";
-export type { Page, PaginateOptions } from "./paginate.js";
+export {
+  paginate,
+  paginatePages,
+  paginateRequests,
+  pageNumberPagination,
+  jsonApiLinksPagination,
+  offsetPagination,
+  pinnedLink,
+  collect,
+} from "./paginate.js";
+export type {
+  Page,
+  PaginateOptions,
+  Pagination,
+  PageCursor,
+  PageContext,
+  MoreSignal,
+  PageNumberOptions,
+  JsonApiLinksOptions,
+  OffsetOptions,
+} from "./paginate.js";
 export { parseShape } from "./shape.js";
 export type { ClientStats } from "./stats.js";

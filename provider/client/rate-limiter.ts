@@ -2,7 +2,8 @@
  * Client-side throttle: a token bucket that keeps this process under a share of the server's
  * request budget, plus a hard cap standing in for the weekly quota.
  *
- * - Smooth, not bursty: tokens refill continuously at `perMinute × share / 60 s` and the bucket
+ * - Smooth, not bursty: tokens refill continuously at `budget × share` over its window (a second
+ *   or a minute, as the backend's `perSecond` or `perMinute` says) and the bucket
  *   holds only `burst` tokens, so a parallel run is spaced out instead of firing in waves.
  * - Fair: callers are served in arrival order.
  * - Reacts to the server: `pauseFor()` holds back *every* caller, and `observe()` slows down when
@@ -23,19 +24,22 @@ import { BudgetExhaustedError } from "./errors.js";
 import { lowRemainingPause } from "./retry-timing.js";
 
 export interface RateLimiterOptions {
+  /** The server's request budget per second; give this or `perMinute`, as the API states it. */
+  perSecond?: number | undefined;
   /**
-   * The server's request budget per minute (LearnUpon measured 300, contract §1.5).
-   * @default 300
+   * The server's request budget per minute; give this or `perSecond`. Without either, the
+   * limiter assumes a cautious 60 a minute: every backend should state its own.
+   * @default 60
    */
   perMinute?: number | undefined;
   /**
-   * The server's request budget per week (LearnUpon measured 500,000, contract §1.5).
-   * @default 500_000
+   * The server's request budget per week, for APIs with a weekly quota.
+   * @default Infinity (no weekly cap)
    */
   perWeek?: number | undefined;
   /**
-   * Fraction of both budgets this process may use; the rest stays free for the portal's other
-   * integrations (the same budget serves API and OAuth apps).
+   * Fraction of both budgets this process may use; the rest stays free for the account's other
+   * integrations, which usually draw on the same budget.
    * @default 0.8
    */
   share?: number | undefined;
@@ -44,7 +48,7 @@ export interface RateLimiterOptions {
    * @default 5
    */
   burst?: number | undefined;
-  /** Response header holding the requests left in the server's minute window; unset to ignore. */
+  /** Response header holding the requests left in the server's current window (of the budget's length); unset to ignore. */
   remainingHeader?: string | undefined;
   /**
    * Start slowing down once `remainingHeader` reports this many requests or fewer.
@@ -97,22 +101,34 @@ export interface RateLimiter {
   stats(): RateLimiterStats;
 }
 
+const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
+/** For a backend that states no budget: one request a second. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 60;
+
+/** The budget as requests per window, from whichever of `perSecond` and `perMinute` was given. */
+function requestBudget(options: RateLimiterOptions): { name: string; requests: number; windowMs: number } {
+  if (options.perSecond !== undefined && options.perMinute !== undefined) {
+    throw new RangeError("rate limit takes perSecond or perMinute, not both");
+  }
+  if (options.perSecond !== undefined) return { name: "perSecond", requests: options.perSecond, windowMs: SECOND_MS };
+  return { name: "perMinute", requests: options.perMinute ?? DEFAULT_REQUESTS_PER_MINUTE, windowMs: MINUTE_MS };
+}
 
 export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
-  const perMinute = options.perMinute ?? 300;
-  const perWeek = options.perWeek ?? 500_000;
+  const budget = requestBudget(options);
+  const perWeek = options.perWeek ?? Infinity;
   const share = options.share ?? 0.8;
   const burst = options.burst ?? 5;
   const lowWatermark = options.lowWatermark ?? 10;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
   if (!(share > 0 && share <= 1)) throw new RangeError(`rate limit share must be in (0, 1], got ${share}`);
-  if (!(perMinute > 0) || !(perWeek > 0) || !(burst >= 1)) {
-    throw new RangeError("rate limit perMinute and perWeek must be positive and burst at least 1");
+  if (!(budget.requests > 0) || !(perWeek > 0) || !(burst >= 1)) {
+    throw new RangeError(`rate limit ${budget.name} and perWeek must be positive and burst at least 1`);
   }
 
-  const tokensPerMs = (perMinute * share) / MINUTE_MS;
+  const tokensPerMs = (budget.requests * share) / budget.windowMs;
   const weeklyCap = Math.floor(perWeek * share);
   let tokens = burst;
   let lastRefill = now();
@@ -198,7 +214,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     if (options.remainingHeader === undefined) return;
     const value = headers[options.remainingHeader.toLowerCase()];
     if (value === undefined || value.trim() === "") return;
-    pauseFor(lowRemainingPause(Number(value), lowWatermark, MINUTE_MS));
+    pauseFor(lowRemainingPause(Number(value), lowWatermark, budget.windowMs));
   }
 
   function pauseFor(ms: number): void {

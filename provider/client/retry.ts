@@ -7,7 +7,7 @@
  * - `sendWithRetry()` runs attempts through the rate limiter. A 429 pauses the shared limiter, so
  *   every caller in the process backs off, not just the one that was refused.
  *
- * A 429 means the portal's request window is spent, not that the call is wrong: it is waited out,
+ * A 429 means the server's request window is spent, not that the call is wrong: it is waited out,
  * for as long as `rateLimitWaitMs` allows, rather than retried a fixed number of times. The wait is
  * the server's `Retry-After` when it sends one; otherwise the limiter probes the window with one
  * request after a backoff that doubles from `backoffBaseMs` up to `rateLimitBackoffMaxMs`, so the
@@ -61,7 +61,7 @@ export interface RetryOptions {
   maxRetryAfterMs?: number | undefined;
   /**
    * How long one call may spend waiting out 429s, from its first 429; past it the 429 surfaces.
-   * @default 120_000 (two of LearnUpon's minute windows)
+   * @default 120_000 (two minute-long windows)
    */
   rateLimitWaitMs?: number | undefined;
   /**

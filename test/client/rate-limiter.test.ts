@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BudgetExhaustedError } from "../../provider/client/errors.js";
+import { LEARNUPON_RATE_LIMIT } from "../../provider/client/learnupon/conventions.js";
 import { createRateLimiter, sharedRateLimiter } from "../../provider/client/rate-limiter.js";
 import { fakeClock } from "./scripted-server.js";
 
@@ -26,7 +27,8 @@ describe("createRateLimiter", () => {
 
   it("never exceeds its share over a minute of sustained demand", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ now: clock.now, sleep: clock.sleep }); // defaults: 300/min, 80%, burst 5
+    // LearnUpon's 300/min; the core's defaults: 80%, burst 5.
+    const limiter = createRateLimiter({ perMinute: LEARNUPON_RATE_LIMIT.perMinute, now: clock.now, sleep: clock.sleep });
     const times = await grantTimes(limiter, clock, 600);
     const inFirstMinute = times.filter((t) => t < 60_000).length;
     expect(inFirstMinute).toBe(5 + 240 - 1); // the burst, then 4/s; the 240th refill lands at exactly 60 s
@@ -96,6 +98,37 @@ describe("createRateLimiter", () => {
     { options: { share: 0 }, message: "rate limit share must be in (0, 1], got 0" },
     { options: { share: 1.5 }, message: "rate limit share must be in (0, 1], got 1.5" },
     { options: { perMinute: 0 }, message: "rate limit perMinute and perWeek must be positive and burst at least 1" },
+  ])("rejects $options", ({ options, message }) => {
+    expect(() => createRateLimiter(options)).toThrow(message);
+  });
+});
+
+describe("createRateLimiter: the budget as data", () => {
+  it("a per-second budget: 10/s at 80% is one request every 125 ms", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 10, share: 0.8, burst: 1, now: clock.now, sleep: clock.sleep });
+    expect(await grantTimes(limiter, clock, 5)).toEqual([0, 125, 250, 375, 500]);
+  });
+
+  it("a per-second budget reads the remaining header over a one-second window", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 1_000, share: 1, remainingHeader: "X-Remaining", now: clock.now, sleep: clock.sleep });
+    limiter.observe({ "x-remaining": "1" }); // 1 s spread over 2 → 500 ms
+    expect(await grantTimes(limiter, clock, 1)).toEqual([500]);
+  });
+
+  it("without a budget: a cautious 60 a minute, and no weekly cap", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ share: 1, burst: 1, now: clock.now, sleep: clock.sleep });
+    expect(await grantTimes(limiter, clock, 3)).toEqual([0, 1_000, 2_000]);
+    const unlimitedWeek = createRateLimiter({ perSecond: 1e9, share: 1, now: clock.now, sleep: clock.sleep });
+    await grantTimes(unlimitedWeek, clock, 2_000);
+    expect(unlimitedWeek.stats().acquired).toBe(2_000);
+  });
+
+  it.each([
+    { options: { perSecond: 10, perMinute: 600 }, message: "rate limit takes perSecond or perMinute, not both" },
+    { options: { perSecond: 0 }, message: "rate limit perSecond and perWeek must be positive and burst at least 1" },
   ])("rejects $options", ({ options, message }) => {
     expect(() => createRateLimiter(options)).toThrow(message);
   });

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiClient } from "../../provider/client/api-client.js";
+import { basicAuth } from "../../provider/client/auth.js";
 import {
   AuthError,
   NetworkError,
@@ -89,8 +90,7 @@ describe("sendWithRetry over HTTP (transcripts)", () => {
     const events: RetryEvent[] = [];
     const api = createApiClient({
       baseUrl: `${server.url}/api/v1`,
-      username: "key-user",
-      password: "key-secret",
+      auth: basicAuth("key-user", "key-secret"),
       rateLimiter: limiter,
       now: clock.now,
       sleep: clock.sleep,

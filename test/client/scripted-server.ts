@@ -1,7 +1,9 @@
 /**
  * A tiny HTTP server on 127.0.0.1 that answers from a script, for unit tests of the transport and
  * retry layers over real sockets (the client's undici transport is never mocked). Each request
- * takes the next step of the script; the last step repeats. Every request is logged.
+ * takes the next step of the script; the last step repeats. A script may instead be a function
+ * that answers each logged request (to route a token endpoint apart from the API). Every request
+ * is logged.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,15 +26,18 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-export async function startScriptedServer(script: readonly ScriptStep[]): Promise<ScriptedServer> {
+export type Script = readonly ScriptStep[] | ((request: LoggedRequest) => ScriptStep);
+
+export async function startScriptedServer(script: Script): Promise<ScriptedServer> {
   const log: LoggedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      log.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() });
-      const step = script[Math.min(log.length - 1, script.length - 1)];
+      const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
+      log.push(request);
+      const step = typeof script === "function" ? script(request) : script[Math.min(log.length - 1, script.length - 1)];
       if (step === undefined || step === "reset") {
         req.socket.destroy();
         return;

@@ -14,6 +14,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "../../provider/client/errors.js";
+import { basicAuth } from "../../provider/client/auth.js";
 import { createStatsRecorder } from "../../provider/client/stats.js";
 import { createTransport, type TransportOptions } from "../../provider/client/transport.js";
 import { startScriptedServer, type ScriptStep, type ScriptedServer } from "./scripted-server.js";
@@ -26,7 +27,7 @@ afterEach(async () => {
 
 async function transportFor(script: ScriptStep[], options: Partial<TransportOptions> = {}) {
   server = await startScriptedServer(script);
-  const transport = createTransport({ baseUrl: `${server.url}/api/v1/`, username: "key-user", password: "key-secret", ...options });
+  const transport = createTransport({ baseUrl: `${server.url}/api/v1/`, auth: basicAuth("key-user", "key-secret"), ...options });
   return { transport, log: server.log };
 }
 
@@ -64,7 +65,7 @@ describe("createTransport: the request on the wire", () => {
   });
 
   it("refuses a base URL with credentials in it, without echoing them", () => {
-    expect(() => createTransport({ baseUrl: "https://u:hunter22@x.example/api/v1", username: "u", password: "p" })).toThrow(
+    expect(() => createTransport({ baseUrl: "https://u:hunter22@x.example/api/v1", auth: basicAuth("u", "p") })).toThrow(
       "The API base URL must not contain credentials; pass them as username and password",
     );
   });
@@ -112,7 +113,7 @@ describe("createTransport: failures become typed errors", () => {
   });
 
   it("a refused connection is a NetworkError", async () => {
-    const transport = createTransport({ baseUrl: "http://127.0.0.1:1/api/v1", username: "u", password: "p" });
+    const transport = createTransport({ baseUrl: "http://127.0.0.1:1/api/v1", auth: basicAuth("u", "p") });
     await expect(transport.request({ method: "GET", path: "/x" })).rejects.toBeInstanceOf(NetworkError);
   });
 

@@ -4,8 +4,8 @@
  *
  * - base URL: a portal root gets `/api/v1` appended; a URL already ending in `/api/v1` is kept;
  * - duplicates: a 4xx whose message contains "already" (§1.7, §2.1) becomes `DuplicateError`;
- * - rate limit: one limiter per portal per process, at a share of 300 requests a minute and
- *   500,000 a week, slowed further when `X-LU-Rate-Limit-Remaining-Minute` runs low (§1.5);
+ * - auth, request format, pagination and rate limit: the values in `conventions.ts`; the limiter
+ *   is one per portal per process, at a share of the portal's budget (§1.5);
  * - `users`, `enrollments`, `groupMemberships`, `groups`, `courses`: see their modules.
  *
  * Nothing connects until the first call; `close()` releases the connection pool.
@@ -13,17 +13,16 @@
  */
 import type { Dispatcher } from "undici";
 import { createApiClient } from "../api-client.js";
+import { basicAuth } from "../auth.js";
 import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
 import type { RetryEvent, RetryOptions } from "../retry.js";
 import type { ClientStats } from "../stats.js";
 import { createCatalogApi, type CoursesApi, type GroupsApi } from "./catalog.js";
 import { createEnrollmentsApi, type EnrollmentsApi } from "./enrollments.js";
 import { createGroupMembershipsApi, type GroupMembershipsApi } from "./group-memberships.js";
+import { LEARNUPON_RATE_LIMIT, LEARNUPON_REQUEST_FORMAT } from "./conventions.js";
 import { createLearnUponRequests } from "./requests.js";
 import { createUsersApi, type UsersApi } from "./users.js";
-
-/** Remaining requests in the portal's minute window; sent on 2xx responses only (§1.5). */
-const REMAINING_MINUTE_HEADER = "x-lu-rate-limit-remaining-minute";
 
 export interface LearnUponRateLimit {
   /**
@@ -102,15 +101,18 @@ export function createLearnUponClient(options: LearnUponClientOptions): LearnUpo
   const rateLimiter =
     options.rateLimiter ??
     sharedRateLimiter(apiBaseUrl, {
-      ...options.rateLimit,
-      remainingHeader: REMAINING_MINUTE_HEADER,
+      ...LEARNUPON_RATE_LIMIT,
+      share: options.rateLimit?.share,
+      perMinute: options.rateLimit?.perMinute ?? LEARNUPON_RATE_LIMIT.perMinute,
+      perWeek: options.rateLimit?.perWeek ?? LEARNUPON_RATE_LIMIT.perWeek,
+      burst: options.rateLimit?.burst,
       ...(options.now && { now: options.now }),
       ...(options.sleep && { sleep: options.sleep }),
     });
   const api = createApiClient({
     baseUrl: apiBaseUrl,
-    username: options.username,
-    password: options.password,
+    auth: basicAuth(options.username, options.password),
+    format: LEARNUPON_REQUEST_FORMAT,
     userAgent: "pulumi-learnupon",
     classifyDuplicate: isAlreadyExists,
     rateLimiter,

@@ -16,9 +16,7 @@ import { NotFoundError, ValidationError } from "../errors.js";
 import { paginate, type Page } from "../paginate.js";
 import { formatPath, parseShape } from "../shape.js";
 import type { HttpRequest, HttpResponse, QueryParams } from "../transport.js";
-
-/** "true" while more pages follow; compare as a string. */
-const HAS_NEXT_PAGE_HEADER = "lu-has-next-page";
+import { LEARNUPON_PAGINATION } from "./conventions.js";
 
 /** One paged list endpoint: where it is, how its envelope looks, where the items sit. */
 export interface ListEndpoint<Schema extends z.ZodType, Item> {
@@ -60,15 +58,15 @@ export function createLearnUponRequests(api: ApiClient, maxPages: number): Learn
   }
 
   async function listPage<Schema extends z.ZodType, Item>(list: ListEndpoint<Schema, Item>, page: number): Promise<Page<Item>> {
-    const request: HttpRequest = { method: "GET", path: list.path, query: { ...list.query, page } };
+    const cursor = LEARNUPON_PAGINATION.page(page);
+    const request: HttpRequest = { method: "GET", path: list.path, query: { ...list.query, ...cursor.query } };
     try {
       const response = await api.send(request);
       rejectErrorBody(request, response, list.endpoint);
       const body = parseShape(list.schema, response, request, list.endpoint);
-      return {
-        items: list.items(body),
-        hasNextPage: response.headers[HAS_NEXT_PAGE_HEADER]?.trim().toLowerCase() === "true",
-      };
+      const items = list.items(body);
+      const next = LEARNUPON_PAGINATION.next({ cursor, response, itemCount: items.length, baseUrl: api.baseUrl });
+      return { items, hasNextPage: next !== undefined };
     } catch (error) {
       // A search with no match answers LearnUpon's error body rather than an empty list.
       if (isSearchNotFound(error)) return { items: [], hasNextPage: false };
