@@ -45,6 +45,8 @@ export interface ManagedPerson {
   removedAt?: string | undefined;
   /** That change was approved with `roster:approveRemovals`, so it does not count in the window. */
   approved?: boolean | undefined;
+  /** The portal (API URL) the update that recorded them was applied to. */
+  portal?: string | undefined;
 }
 
 /** The people a stack manages, by employee id: the stack output `managedPeople`. */
@@ -61,6 +63,9 @@ export interface RemovalGuardSettings {
   removalWindowDays?: number | undefined;
   /** The time of this run; tests set it. */
   now?: Date | undefined;
+  /** The portal `learnupon:portalUrl` names now (its API URL), and whether this run moves the stack there. */
+  portal?: string | undefined;
+  movePortal?: boolean | undefined;
   /** `roster:allowAdminRemoval` */
   allowAdminRemoval?: boolean | undefined;
   /** `learnupon:username`; when it is an email, the person holding it is the portal's API user. */
@@ -157,6 +162,7 @@ function windowRemovals(previous: ManagedPeople, settings: RemovalGuardSettings)
 /** Throws a `RemovalRefusedError` explaining every limit the roster change breaks; returns when it breaks none. */
 export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalGuardSettings): void {
   if (settings.previous === undefined) return; // a first update removes nobody
+  assertSamePortal(settings.previous, settings);
   const removals = plannedRemovals(settings.previous, roster, settings);
   const activePeople = Object.values(settings.previous).filter((person) => person.enabled).length;
   const limit = removalLimit(settings.maxRemovals, activePeople);
@@ -225,9 +231,27 @@ export function managedPeopleAfter(
       ...(role !== undefined ? { userType: role } : {}),
       digest: personDigest(person),
       ...mark,
+      ...(settings.portal !== undefined ? { portal: settings.portal } : {}),
     };
   }
   return managed;
+}
+
+/**
+ * Refuses a stack whose last update was applied to another portal than `learnupon:portalUrl` names
+ * now: its ids would be other people there. The resources refuse too, each on its own record; this
+ * covers those recorded before resources kept their portal, at preview and before any call.
+ */
+function assertSamePortal(previous: ManagedPeople, settings: RemovalGuardSettings): void {
+  if (settings.portal === undefined || settings.movePortal === true) return;
+  const recorded = Object.values(previous).find((person) => person.portal !== undefined && person.portal !== settings.portal)?.portal;
+  if (recorded === undefined) return;
+  throw new RemovalRefusedError(
+    `roster change refused: this stack was last applied to the LearnUpon portal ${recorded}, but learnupon:portalUrl is now ` +
+      `${settings.portal}, where its ids may be other people. Point learnupon:portalUrl back at ${recorded}; or, to move the ` +
+      `stack to the new portal (people are adopted there by email, the old portal is left as it is), run once with: ` +
+      `pulumi config set learnupon:movePortal true`,
+  );
 }
 
 /** The most removals allowed, from `roster:maxRemovals` or the default, and how to say it. */

@@ -19,7 +19,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { USER_TYPES } from "../resources/user.js";
-import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
+import { portalOf, USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
 import { RemovalRefusedError, type ManagedPeople, type RemovalGuardSettings } from "./removal-guard.js";
 
 /** The stack output the program must export (`roster.managedPeople`) for the guard to work. */
@@ -33,6 +33,7 @@ const managedPeopleSchema = z.record(
     enabled: z.boolean(),
     removal: z.enum(USER_REMOVAL_POLICIES).optional(),
     digest: z.string().optional(),
+    portal: z.string().optional(),
     removedAt: z.iso.datetime().optional(),
     approved: z.boolean().optional(),
   }),
@@ -51,9 +52,21 @@ export async function removalGuardFromStack(): Promise<RemovalGuardSettings> {
     removalWindowDays: rosterConfig.getNumber("removalWindowDays"),
     allowAdminRemoval: rosterConfig.getBoolean("allowAdminRemoval") ?? false,
     apiUsername: learnUponConfig.get("username") ?? process.env["LEARNUPON_USERNAME"],
+    portal: configuredPortal(learnUponConfig.get("portalUrl") ?? process.env["LEARNUPON_PORTAL_URL"]),
+    movePortal: (learnUponConfig.get("movePortal") ?? process.env["LEARNUPON_MOVE_PORTAL"]) === "true",
     // An unknown policy fails in the provider's configure; until then, count as the default does.
     defaultRemoval: USER_REMOVAL_POLICIES.includes(userRemoval as UserRemovalPolicy) ? (userRemoval as UserRemovalPolicy) : "deactivate",
   };
+}
+
+/** The portal's API URL as resources record it; a URL the provider will refuse anyway counts as none. */
+function configuredPortal(portalUrl: string | undefined): string | undefined {
+  if (portalUrl === undefined) return undefined;
+  try {
+    return portalOf({ portalUrl });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `managedPeople` output of this stack's last update, or `undefined` before the first one. */

@@ -51,7 +51,7 @@ describe("a stack pointed at another portal", () => {
 
     const preview = await roster.pulumi(["preview"], { check: false });
     expect(preview.exitCode).not.toBe(0);
-    expect(output(preview)).toContain(`it belongs to the LearnUpon portal ${home.url}/api/v1, but learnupon:portalUrl is now ${other.url}/api/v1`);
+    expect(output(preview)).toContain(`this stack was last applied to the LearnUpon portal ${home.url}/api/v1, but learnupon:portalUrl is now ${other.url}/api/v1`);
     const up = await roster.pulumi(["up", "--yes", "--skip-preview"], { check: false });
     expect(up.exitCode).not.toBe(0);
     expect(output(up)).toContain("pulumi config set learnupon:movePortal true");

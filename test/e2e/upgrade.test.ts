@@ -126,8 +126,12 @@ describe("a stack written by version 0.1", () => {
       expect(resource.provider).toBe(providerModule(kind));
     }
     expect(portalRecords(portal)).toEqual(recordedRecords);
-    // The removal guard's record is rewritten in today's shape: the same people, each with a digest of their entry.
-    const expected = Object.fromEntries(Object.entries(recordedPeople).map(([id, person]) => [id, { ...person, digest: expect.any(String) }]));
+    // The removal guard's record is rewritten in today's shape: the same people, each with a digest of
+    // their entry and the portal the update was applied to.
+    const portalRecord = `${portal.url}/api/v1`;
+    const expected = Object.fromEntries(
+      Object.entries(recordedPeople).map(([id, person]) => [id, { ...person, digest: expect.any(String), portal: portalRecord }]),
+    );
     expect(await managedPeople()).toEqual(expected);
   });
 

@@ -157,3 +157,34 @@ describe("dispatch after configure", () => {
     expect(t.portal.store.users.size).toBe(0);
   });
 });
+
+describe("a resource of another portal", () => {
+  const elsewhere = "https://other.learnupon.com/api/v1";
+  const ada = { employeeId: "E1001", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", enabled: true, userId: 100001 };
+  const configureFor = (url: string, extra: Record<string, string> = {}) =>
+    runtime.configure({ config: config({ "learnupon:portalUrl": url, "learnupon:username": "u", "learnupon:password": PASSWORD, ...extra }) });
+
+  it("is refused at diff, read, update and delete, with no call, naming both portals and the setting", async () => {
+    const t = await start();
+    await configureFor(t.portal.url);
+    const props = { ...ada, portal: elsewhere };
+    const refusal = `it belongs to the LearnUpon portal ${elsewhere}, but learnupon:portalUrl is now ${t.portal.url}/api/v1`;
+
+    await expect(runtime.dispatch("User", "diff", "100001", props, ada)).rejects.toThrow(refusal);
+    await expect(runtime.dispatch("User", "read", "100001", props)).rejects.toThrow(refusal);
+    await expect(runtime.dispatch("User", "update", "100001", props, { ...ada, lastName: "King" })).rejects.toThrow(refusal);
+    await expect(runtime.dispatch("User", "delete", "100001", props)).rejects.toThrow("pulumi config set learnupon:movePortal true");
+    expect(t.portal.log.entries()).toEqual([]);
+  });
+
+  it("with learnupon:movePortal, is replaced on the new portal, and its delete leaves the old one alone", async () => {
+    const t = await start();
+    await configureFor(t.portal.url, { "learnupon:movePortal": "true" });
+    const props = { ...ada, portal: elsewhere };
+
+    expect(await runtime.dispatch("User", "diff", "100001", props, ada)).toEqual({ changes: true, replaces: ["portal"], deleteBeforeReplace: false });
+    await runtime.dispatch("User", "delete", "100001", props);
+    expect(t.portal.log.entries()).toEqual([]);
+    expect(t.stdout()).toEqual([`User E1001 (ada@example.com) stays on ${elsewhere} as it is: this stack moved to ${t.portal.url}/api/v1`]);
+  });
+});

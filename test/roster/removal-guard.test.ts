@@ -205,3 +205,22 @@ describe("removals over time", () => {
     ]);
   });
 });
+
+describe("the portal the stack was applied to", () => {
+  const home = "https://acme.learnupon.com/api/v1";
+  const other = "https://other.learnupon.com/api/v1";
+  const previous = managedPeopleAfter(staff(3), { previous: undefined, defaultRemoval: "deactivate", portal: home });
+
+  it("is recorded with each person, and another portal is refused before anything is counted", () => {
+    expect(previous["E1"]?.portal).toBe(home);
+    expect(() => assertRemovalsAllowed(staff(3), { previous, defaultRemoval: "deactivate", portal: other })).toThrow(
+      `roster change refused: this stack was last applied to the LearnUpon portal ${home}, but learnupon:portalUrl is now ${other}`,
+    );
+    expect(() => assertRemovalsAllowed(staff(3), { previous, defaultRemoval: "deactivate", portal: home })).not.toThrow();
+  });
+
+  it("lets a run with learnupon:movePortal through, and a record from before portals were kept", () => {
+    expect(() => assertRemovalsAllowed(staff(3), { previous, defaultRemoval: "deactivate", portal: other, movePortal: true })).not.toThrow();
+    expect(() => assertRemovalsAllowed(staff(3), { previous: managedPeopleOf(staff(3)), defaultRemoval: "deactivate", portal: other })).not.toThrow();
+  });
+});
