@@ -14,19 +14,10 @@
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagnosticErrors, startScenario, type Person, type Scenario } from "./reliability/scenario.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { diagnosticErrors, useScenarios, type Person, type Scenario } from "./reliability/scenario.js";
 
-const scenarios: Scenario[] = [];
-async function scenario(...args: Parameters<typeof startScenario>): Promise<Scenario> {
-  const started = await startScenario(...args);
-  scenarios.push(started);
-  return started;
-}
-
-afterAll(async () => {
-  for (const started of scenarios) await started.dispose();
-});
+const scenario = useScenarios();
 
 /** A course and a group the demo portal gets a second of, with these ids. */
 const SECOND_CUSTOMER_CARE = 299;

@@ -4,19 +4,10 @@
  * search misses as 200 + error body, and the expiry taken only as `expiry_date`
  * (docs/learnupon-api-notes.md). A refresh must still find no drift and a second preview no work.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakePortal, type FakePortal } from "../../provider/fake-portal/index.js";
-import type { RosterPerson } from "../../provider/roster/roster-file.js";
-import { createWorkspace, type PulumiWorkspace } from "../support/pulumi-cli.js";
 import { demoSeed } from "../support/demo-seed.js";
-
-const projectRoot = resolve(__dirname, "..", "..");
-
-type Person = Partial<RosterPerson> & Pick<RosterPerson, "employeeId" | "email" | "firstName" | "lastName">;
+import { RosterStack, type Person } from "../support/roster-stack.js";
 
 /** The kinds of step a preview plans, but "read" (the removal guard's reference to the stack itself). */
 function changeKinds(previewJson: string): string[] {
@@ -31,12 +22,10 @@ const people: Person[] = [
 
 describe("the roster program against a portal answering the real, less convenient way", () => {
   let portal: FakePortal;
-  let workspace: PulumiWorkspace;
-  let scratch: string;
-  let rosterFile: string;
+  let stack: RosterStack;
 
-  const pulumi = (...args: string[]) => workspace.run([...args, "--stack", workspace.stack]);
-  const writeRoster = (roster: Person[]) => writeFile(rosterFile, stringify({ people: roster }));
+  const pulumi = (...args: string[]) => stack.pulumi(args);
+  const writeRoster = (roster: Person[]) => stack.writeRoster(roster);
   const userByEmail = (email: string) => [...portal.store.users.values()].find((user) => user.email?.toLowerCase() === email);
   const courseId = (name: string) => [...portal.store.courses.values()].find((course) => course.name === name)!.id;
   const enrollmentOf = (email: string, course: string) =>
@@ -53,21 +42,13 @@ describe("the roster program against a portal answering the real, less convenien
         enrollmentExpiryField: "expiry_date",
       },
     });
-    scratch = await mkdtemp(join(tmpdir(), "pulumi-learnupon-e2e-real-"));
-    rosterFile = join(scratch, "roster.yaml");
+    stack = await RosterStack.start(portal, "e2e-real-portal");
     await writeRoster(people);
-    workspace = await createWorkspace({ programDir: projectRoot, stack: "e2e-real-portal" });
-    await workspace.setConfig("learnupon:portalUrl", portal.url);
-    await workspace.setConfig("learnupon:username", portal.username);
-    await workspace.setConfig("learnupon:password", portal.password, { secret: true });
-    await workspace.setConfig("learnupon:requestsPerMinute", "100000");
-    await workspace.setConfig("roster:file", rosterFile);
   });
 
   afterAll(async () => {
-    await workspace?.dispose();
+    await stack?.dispose();
     await portal?.close();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   it("converges on the first up, dates and expiry included", async () => {

@@ -24,7 +24,7 @@ export class RosterStack {
   ) {}
 
   static async start(portal: FakePortal, stack: string): Promise<RosterStack> {
-    const scratch = await mkdtemp(join(tmpdir(), "pulumi-learnupon-gitops-"));
+    const scratch = await mkdtemp(join(tmpdir(), "pulumi-learnupon-roster-"));
     const workspace = await createWorkspace({ programDir: projectRoot, stack });
     await workspace.setConfig("learnupon:portalUrl", portal.url);
     await workspace.setConfig("learnupon:username", portal.username);

@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
 import { stringify } from "yaml";
 import { startFakePortal, type FakePortal, type PortalOptions, type RequestLogEntry } from "../../../provider/fake-portal/index.js";
 import type { RosterPerson } from "../../../provider/roster/roster-file.js";
@@ -58,6 +59,19 @@ export interface ScenarioOptions {
   /** Extra stack config, e.g. `learnupon:timeoutSeconds`. */
   config?: Record<string, string>;
   env?: Record<string, string>;
+}
+
+/** `startScenario` for one test file: every scenario it starts is disposed of after the file's tests. */
+export function useScenarios(): (options: ScenarioOptions) => Promise<Scenario> {
+  const started: Scenario[] = [];
+  afterAll(async () => {
+    for (const scenario of started) await scenario.dispose();
+  });
+  return async (options) => {
+    const scenario = await startScenario(options);
+    started.push(scenario);
+    return scenario;
+  };
 }
 
 export async function startScenario(options: ScenarioOptions): Promise<Scenario> {
