@@ -142,7 +142,8 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
       if (portalMoved(kind, args[1], "refresh")) return { id: String(args[0]), props: args[1] };
       return withoutPortalInInputs(withPortal(await resource.read(context(), String(args[0]), args[1]), "props"));
     case "update":
-      portalMoved(kind, args[1], "change");
+      // A move replaces the resource (see diff): an update of one from another portal is never right.
+      if (portalMoved(kind, args[1], "change")) throw new SafetyError(`refusing to change ${describe(kind, args[1])} on another portal than its own`);
       return withPortal(await resource.update(context(), String(args[0]), args[1], args[2]), "outs");
     case "delete":
       if (portalMoved(kind, args[1], "remove")) {

@@ -206,7 +206,7 @@ export const userLifecycle = {
     const changes = changedFields(inputs, liveFields(existing, inputs));
     if (Object.keys(changes).length > 0) {
       try {
-        assertMayChange(context, existing, changes, inputs.employeeId);
+        await admitChange(context, existing, changes, inputs.employeeId);
         await client.users.update(existing.id, changes);
       } catch (error) {
         const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: existing.id };
@@ -234,7 +234,7 @@ export const userLifecycle = {
     const changes = changedFields(news, olds);
     if (Object.keys(changes).length > 0) {
       const user = await samePersonInPortal(context, id, olds, "update");
-      assertMayChange(context, user, changes, olds.employeeId);
+      await admitChange(context, user, changes, olds.employeeId);
       await context.client.users.update(Number(id), changes);
       await context.snapshot.rememberUser(withChanges(user, changes));
     }
@@ -322,9 +322,15 @@ function assertMayAdopt(context: ProviderContext, user: LearnUponUser, inputs: U
   );
 }
 
-/** Deactivating through `enabled: false` and lowering a protected person's role need the same leave as removing them. */
-function assertMayChange(context: ProviderContext, user: LearnUponUser, changes: UserFields, employeeId: string): void {
-  if (changes.enabled === false && user.enabled !== false) assertMayRemove(context, user, employeeId, "deactivate");
+/**
+ * Deactivating through `enabled: false` needs the same leave as removing someone, and counts against
+ * the run's removal limit; lowering a protected person's role needs the same leave too.
+ */
+async function admitChange(context: ProviderContext, user: LearnUponUser, changes: UserFields, employeeId: string): Promise<void> {
+  if (changes.enabled === false && user.enabled !== false) {
+    assertMayRemove(context, user, employeeId, "deactivate");
+    context.breaker.admit(`employee ${employeeId} (${user.email})`, await context.snapshot.activeUserCount());
+  }
   if (isDemotion(user.user_type, changes.user_type)) {
     const role = protectedRole(user, context.settings.username);
     if (role !== undefined && !context.safety.allowAdminRemoval) {

@@ -95,6 +95,20 @@ describe("the removal circuit breaker", () => {
     expect([...t.portal.store.users.values()].filter((user) => !user.enabled)).toHaveLength(5);
   });
 
+  it("counts a deactivation through enabled: false too", async () => {
+    const users = Array.from({ length: 6 }, (_, index) => ({ id: 41 + index, email: `q${index}@example.com`, first_name: "Q", last_name: String(index) }));
+    const t = await start({ seed: portalWith(users) });
+    const declared = users.map((user, index) => ({ employeeId: `Q${index}`, email: user.email, firstName: "Q", lastName: String(index) }));
+    const states = await Promise.all(declared.map((news) => create(t.context, news)));
+    const run = t.nextRun();
+
+    const results = await Promise.allSettled(
+      states.map(async ({ id, outs }, index) => userLifecycle.update(run, id, outs, await checked({ ...declared[index], enabled: false }))),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(5);
+    expect([...t.portal.store.users.values()].filter((user) => !user.enabled)).toHaveLength(5);
+  });
+
   it("takes roster:approveRemovals, then roster:maxRemovals, then max(5, 10%)", () => {
     expect(removalLimit({ approveRemovals: 30, maxRemovals: "10" }, 100).count).toBe(30);
     expect(removalLimit({ maxRemovals: "20%" }, 100).count).toBe(20);
