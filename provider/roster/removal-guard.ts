@@ -45,6 +45,8 @@ export interface ManagedPerson {
   removedAt?: string | undefined;
   /** That change was approved with `roster:approveRemovals`, so it does not count in the window. */
   approved?: boolean | undefined;
+  /** No longer in the roster: kept only while their removal counts in the window. */
+  gone?: boolean | undefined;
   /** The portal (API URL) the update that recorded them was applied to. */
   portal?: string | undefined;
 }
@@ -126,7 +128,7 @@ export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[],
     let action: Removal["action"] | undefined;
     let cause: Removal["cause"] = after === undefined ? "removed from the roster" : "enabled: false";
     if (after === undefined) {
-      if (before.removedAt !== undefined && !before.enabled) continue; // removed by an earlier change, kept for the window
+      if (before.gone === true) continue; // removed by an earlier change, kept for the window
       const policy = before.removal ?? settings.defaultRemoval;
       if (policy === "delete") action = "delete";
       else if (policy === "deactivate" && before.enabled) action = "deactivate";
@@ -220,7 +222,7 @@ export function managedPeopleAfter(
   const managed: ManagedPeople = {};
   for (const [employeeId, person] of windowRemovals(previous, settings)) managed[employeeId] = person;
   for (const [employeeId, removal] of removed) {
-    if (removal.cause === "removed from the roster") managed[employeeId] = { ...previous[employeeId]!, enabled: false, ...stamp };
+    if (removal.cause === "removed from the roster") managed[employeeId] = { ...previous[employeeId]!, enabled: false, gone: true, ...stamp };
   }
   for (const person of roster) {
     const earlier = managed[person.employeeId];

@@ -36,6 +36,7 @@ const managedPeopleSchema = z.record(
     portal: z.string().optional(),
     removedAt: z.iso.datetime().optional(),
     approved: z.boolean().optional(),
+    gone: z.boolean().optional(),
   }),
 );
 

@@ -224,3 +224,13 @@ describe("the portal the stack was applied to", () => {
     expect(() => assertRemovalsAllowed(staff(3), { previous: managedPeopleOf(staff(3)), defaultRemoval: "deactivate", portal: other })).not.toThrow();
   });
 });
+
+describe("people kept for the removal window", () => {
+  it("are not counted again once gone, but deleting someone the roster only deactivated still counts", () => {
+    const before = [person("E1"), person("E2", { enabled: false, removal: "delete" }), person("E3")];
+    const afterFirst = managedPeopleAfter(before.slice(1), { previous: managedPeopleOf(before), defaultRemoval: "deactivate" });
+    expect(afterFirst["E1"]).toMatchObject({ enabled: false, gone: true });
+    expect(plannedRemovals(afterFirst, before.slice(1), { defaultRemoval: "deactivate" })).toEqual([]);
+    expect(plannedRemovals(afterFirst, [before[2]!], { defaultRemoval: "deactivate" }).map((removal) => [removal.employeeId, removal.action])).toEqual([["E2", "delete"]]);
+  });
+});
