@@ -12,7 +12,6 @@ export { Roster } from "./roster/roster.js";
 export type { RosterArgs, RosterCounts, RosterPersonArgs } from "./roster/roster.js";
 export { loadRoster, rosterOptionsFromStack, RosterError } from "./roster/roster-file.js";
 export { lmsFromStack, SUPPORTED_LMSES } from "./roster/lms.js";
-export type { Lms } from "./roster/lms.js";
 export type { RosterCourse, RosterOptions, RosterPerson } from "./roster/roster-file.js";
 export { USER_REMOVAL_POLICIES } from "./settings.js";
 export type { UserRemovalPolicy } from "./settings.js";

@@ -9,14 +9,15 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { LearnUponClient } from "./client/index.js";
+import { capabilityFailures, type LmsBackend } from "./lms/backend.js";
+import { backendFor } from "./lms/backends.js";
+import type { LmsClient } from "./lms/model.js";
 import { enrollmentLifecycle } from "./resources/enrollment.js";
 import { groupMembershipLifecycle } from "./resources/group-membership.js";
 import { PartialCreateError, type ResourceKind } from "./resources/lifecycle.js";
 import { userLifecycle } from "./resources/user.js";
 import { RemovalBreaker, SafetyError } from "./resources/safety.js";
 import {
-  clientFor,
   configProblem,
   portalOf,
   readSafetySettings,
@@ -31,7 +32,8 @@ import { PortalSnapshot } from "./snapshot.js";
 export interface ProviderContext {
   readonly settings: ProviderSettings;
   readonly safety: SafetySettings;
-  readonly client: LearnUponClient;
+  /** The LMS, in the project's own terms. */
+  readonly lms: LmsClient;
   readonly snapshot: PortalSnapshot;
   readonly breaker: RemovalBreaker;
 }
@@ -47,6 +49,8 @@ export interface Lifecycle {
 
 /** The settings `configure` parsed: read once per provider process, kept for every call after it. */
 interface Configured {
+  backend: LmsBackend;
+  source: ConfigSource;
   settings: ProviderSettings;
   safety: SafetySettings;
 }
@@ -66,7 +70,9 @@ export function configure(request: { config: ConfigSource }): Promise<void> {
 }
 
 function parse(source: ConfigSource): Configured {
-  return { settings: readSettings(source), safety: readSafetySettings(source) };
+  const backend = backendFor(source);
+  backend.checkSettings(source);
+  return { backend, source, settings: readSettings(source), safety: readSafetySettings(source) };
 }
 
 /** The configured settings; before `configure` (some tests), those of the environment alone. */
@@ -93,12 +99,11 @@ export function provider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
  * kind must be visible to the memberships and enrollments of another.
  */
 function context(): ProviderContext {
-  const { settings, safety } = settingsNow();
-  const key = JSON.stringify([settings, safety]);
+  const { backend, source, settings, safety } = settingsNow();
+  const key = JSON.stringify([backend.name, settings, safety]);
   if (current?.key !== key) {
-    const client = clientFor(settings);
-    const snapshot = new PortalSnapshot(client);
-    current = { key, context: { settings, safety, client, snapshot, breaker: new RemovalBreaker(safety) } };
+    const lms = backend.connect(source);
+    current = { key, context: { settings, safety, lms, snapshot: new PortalSnapshot(lms), breaker: new RemovalBreaker(safety) } };
   }
   return current.context;
 }
@@ -114,7 +119,7 @@ export async function dispatch(kind: ResourceKind, method: keyof Lifecycle, ...a
     return await call(kind, method, args);
   } catch (error) {
     // Rejected credentials and an unreachable portal say which stack config to fix, the same for every resource.
-    const problem = configProblem(error, current?.context.client.apiBaseUrl);
+    const problem = configProblem(error, current?.context.lms.apiBaseUrl);
     throw problem === undefined ? error : new Error(problem, { cause: error });
   }
 }
@@ -124,7 +129,7 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
   if (!resource) throw new Error(`unknown LearnUpon resource kind ${String(kind)}`);
   switch (method) {
     case "check":
-      return resource.check(args[0], args[1]);
+      return withinCapabilities(kind, (await resource.check(args[0], args[1])) as pulumi.dynamic.CheckResult);
     case "diff": {
       // check and diff never touch the network: the engine runs them serially
       if (portalMoved(kind, args[1], "change")) return { changes: true, replaces: ["portal"], deleteBeforeReplace: false };
@@ -154,6 +159,15 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
     default:
       throw new Error(`unknown provider method ${String(method)}`);
   }
+}
+
+/** A resource or field the configured LMS cannot take fails `check` at preview, saying why. */
+function withinCapabilities(kind: ResourceKind, result: pulumi.dynamic.CheckResult): pulumi.dynamic.CheckResult {
+  if (!result.inputs || (result.failures?.length ?? 0) > 0) return result;
+  const inputs = result.inputs as Record<string, unknown>;
+  const name = typeof inputs["employeeId"] === "string" ? inputs["employeeId"] : undefined;
+  const failures = capabilityFailures(settingsNow().backend, kind, name, inputs);
+  return failures.length > 0 ? { failures } : result;
 }
 
 function recordedPortal(props: unknown): string | undefined {

@@ -16,7 +16,8 @@ import { writeFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
 import { parseYamlRoster } from "../roster/roster-file.js";
-import { clientFor, readSettings } from "../settings.js";
+import { learnUpon } from "../lms/learnupon/backend.js";
+import { readSettings } from "../settings.js";
 import { dumpPortal, formatRosterYaml } from "./dump.js";
 import { summarizePreview } from "./preview-summary.js";
 
@@ -83,7 +84,7 @@ export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<
     },
   };
   const settings = readSettings(fromFlags, env);
-  const client = clientFor(settings);
+  const client = learnUpon.connect(fromFlags, { env });
   try {
     const dump = await dumpPortal(client, { employeeIdField: values["employee-id-field"] });
     const yaml = formatRosterYaml(dump, settings.portalUrl);

@@ -17,7 +17,8 @@
  */
 import { Document } from "yaml";
 import { z } from "zod";
-import { AmbiguousNameError, enrollmentDates, type LearnUponClient, type LearnUponUser } from "../client/index.js";
+import { AmbiguousNameError } from "../client/index.js";
+import type { LmsClient, LmsId, LmsUser } from "../lms/model.js";
 import type { UserType } from "../resources/user.js";
 
 export interface DumpOptions {
@@ -50,9 +51,9 @@ export interface PortalDump {
 const EMPLOYEE_ID = /^[\w.@-]+$/;
 const DEFAULT_EMPLOYEE_ID_FIELDS = ["employeeid", "employeenumber"];
 
-export async function dumpPortal(client: LearnUponClient, options: DumpOptions = {}): Promise<PortalDump> {
+export async function dumpPortal(client: LmsClient, options: DumpOptions = {}): Promise<PortalDump> {
   const leftOut: string[] = [];
-  const users: LearnUponUser[] = [];
+  const users: LmsUser[] = [];
   for await (const user of client.users.list()) users.push(user);
 
   const employeeIds = assignEmployeeIds(users, options.employeeIdField, leftOut);
@@ -66,11 +67,11 @@ export async function dumpPortal(client: LearnUponClient, options: DumpOptions =
     return {
       employeeId: employeeIds.get(user.id) ?? `LU-${user.id}`,
       email: user.email ?? "",
-      firstName: (user.first_name ?? "").trim(),
-      lastName: (user.last_name ?? "").trim(),
+      firstName: user.firstName.trim(),
+      lastName: user.lastName.trim(),
       ...(user.username ? { username: user.username } : {}),
-      ...(user.user_type && user.user_type !== "learner" ? { userType: user.user_type as UserType } : {}),
-      ...(user.enabled === false ? { enabled: false as const } : {}),
+      ...(user.userType && user.userType !== "learner" ? { userType: user.userType as UserType } : {}),
+      ...(!user.enabled ? { enabled: false as const } : {}),
       ...(groups.length > 0 ? { groups } : {}),
       ...(courses.length > 0 ? { courses } : {}),
     };
@@ -93,21 +94,21 @@ export function formatRosterYaml(dump: PortalDump, source: string): string {
 }
 
 /** Why the roster cannot adopt this user as they are, if it cannot. */
-function unadoptable(user: LearnUponUser): string | undefined {
+function unadoptable(user: LmsUser): string | undefined {
   if (!user.email) return "no email, and a roster identifies people by email";
   if (!z.email().safeParse(user.email).success) return "the email is not one the roster accepts";
-  if (!user.first_name?.trim() || !user.last_name?.trim()) return "no first or last name, which a roster requires";
+  if (!user.firstName.trim() || !user.lastName.trim()) return "no first or last name, which a roster requires";
   return undefined;
 }
 
 /** Employee ids from the custom field, unique and valid; the others get `LU-<id>` (noted). */
-function assignEmployeeIds(users: LearnUponUser[], field: string | undefined, leftOut: string[]): Map<number, string> {
+function assignEmployeeIds(users: LmsUser[], field: string | undefined, leftOut: string[]): Map<LmsId, string> {
   const wanted = field === undefined ? DEFAULT_EMPLOYEE_ID_FIELDS : [normalizedLabel(field)];
   const taken = new Set(users.map((user) => `LU-${user.id}`));
-  const employeeIds = new Map<number, string>();
+  const employeeIds = new Map<LmsId, string>();
   for (const user of users) {
-    const entry = Object.entries(user.CustomData ?? {}).find(([label, value]) => wanted.includes(normalizedLabel(label)) && value != null);
-    const value = entry === undefined ? "" : String(entry[1]).trim();
+    const entry = Object.entries(user.customData).find(([label]) => wanted.includes(normalizedLabel(label)));
+    const value = entry === undefined ? "" : entry[1].trim();
     if (value === "") continue;
     if (!EMPLOYEE_ID.test(value) || taken.has(value)) {
       leftOut.push(`employee id "${value}" of user ${user.id}: ${taken.has(value) ? "used twice" : "may hold only letters, digits, and . _ @ -"}, so LU-${user.id} is used instead`);
@@ -124,11 +125,11 @@ function normalizedLabel(label: string): string {
 }
 
 /** The titles of the user's groups that a roster can name: a title no other group has. */
-async function groupsOf(client: LearnUponClient, user: LearnUponUser, leftOut: string[]): Promise<string[]> {
+async function groupsOf(client: LmsClient, user: LmsUser, leftOut: string[]): Promise<string[]> {
   const titles: string[] = [];
-  for await (const group of client.groupMemberships.listByUser(user.id)) {
-    const title = group.title ?? (await client.groups.findById(group.id))?.title;
-    const named = title === undefined ? undefined : await client.groups.findByTitle(title).catch(unlessAmbiguous);
+  for await (const group of client.memberships.groupsOf(user.id)) {
+    const title = group.title ?? (await client.catalog.groupById(group.id))?.title;
+    const named = title === undefined ? undefined : await client.catalog.groupByTitle(title).catch(unlessAmbiguous);
     if (title !== undefined && named?.id === group.id) titles.push(title);
     else leftOut.push(`membership of ${user.email} in group ${group.id}${title ? ` "${title}"` : ""}: the group cannot be found by its title`);
   }
@@ -136,17 +137,17 @@ async function groupsOf(client: LearnUponClient, user: LearnUponUser, leftOut: s
 }
 
 /** The user's enrollments in courses a roster can name: published, with a name no other course has. */
-async function coursesOf(client: LearnUponClient, user: LearnUponUser, leftOut: string[]): Promise<NonNullable<DumpedPerson["courses"]>> {
+async function coursesOf(client: LmsClient, user: LmsUser, leftOut: string[]): Promise<NonNullable<DumpedPerson["courses"]>> {
   const courses: NonNullable<DumpedPerson["courses"]> = [];
-  for await (const enrollment of client.enrollments.searchByUser(user.id)) {
-    const name = enrollment.course_name ?? (await client.courses.findById(enrollment.course_id))?.name;
-    const named = name === undefined ? undefined : await client.courses.findByName(name).catch(unlessAmbiguous);
-    if (name === undefined || named?.id !== enrollment.course_id) {
-      leftOut.push(`enrollment of ${user.email} in course ${enrollment.course_id}${name ? ` "${name}"` : ""}: the course is not published, or another course has its name`);
+  for await (const enrollment of client.enrollments.listByUser(user.id)) {
+    const name = enrollment.courseName ?? (await client.catalog.courseById(enrollment.courseId))?.name;
+    const named = name === undefined ? undefined : await client.catalog.courseByName(name).catch(unlessAmbiguous);
+    if (name === undefined || named?.id !== enrollment.courseId) {
+      leftOut.push(`enrollment of ${user.email} in course ${enrollment.courseId}${name ? ` "${name}"` : ""}: the course is not published, or another course has its name`);
       continue;
     }
-    // As days in the roster's format, though the portal may answer date-times (docs/learnupon-api-notes.md, "Dates").
-    const { dueDate, expiresAt } = enrollmentDates(enrollment);
+    // Days in the roster's format: the backend reads them so, whatever precision the portal answers in.
+    const { dueDate, expiresAt } = enrollment;
     courses.push(
       dueDate || expiresAt ? { name, ...(dueDate ? { dueDate } : {}), ...(expiresAt ? { expiresAt } : {}) } : name,
     );

@@ -11,7 +11,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AmbiguousNameError, enrollmentDates, type EnrollmentCreateResult, type LearnUponEnrollment } from "../client/index.js";
+import { AmbiguousNameError } from "../client/index.js";
+import type { LmsEnrollment, LmsId } from "../lms/model.js";
 import type { ProviderContext } from "../runtime.js";
 import { calendarDate, refuseControlCharacters } from "./input-rules.js";
 import {
@@ -20,7 +21,7 @@ import {
   exactlyOne,
   isUnknown,
   resolveUser,
-  LearnUponResource,
+  LmsResource,
   userReferenceChanged,
   userReferenceFields,
   exactlyOneUser,
@@ -62,10 +63,11 @@ export function enrollmentInputsSchema() {
 /** @internal */
 export type EnrollmentInputs = z.output<ReturnType<typeof enrollmentInputsSchema>>;
 /** @internal */
-export type EnrollmentOutputs = EnrollmentInputs & {
-  enrollmentId: number;
-  userId: number;
-  courseId: number;
+export type EnrollmentOutputs = Omit<EnrollmentInputs, "userId" | "courseId"> & {
+  /** The LMS's ids, as the backend keeps them in state (LearnUpon: numbers). */
+  enrollmentId: string | number;
+  userId: string | number;
+  courseId: string | number;
   /** not_started, in_progress, completed, passed, failed or pending_review: reported, never diffed. */
   status: string;
   /** Percent of the course done. */
@@ -77,14 +79,17 @@ export const COMPLETED_STATUSES = new Set(["completed", "passed", "failed"]);
 /** The fields an update changes in place (the others replace the enrollment): what a preview summary compares. */
 export const ENROLLMENT_SUMMARY_FIELDS = ["dueDate", "expiresAt", "removeHistory"] as const;
 
-function outputsOf(inputs: EnrollmentInputs, enrollment: LearnUponEnrollment): EnrollmentOutputs {
+/** What the outputs keep of the declaration: the inputs, or the outputs of an earlier run. */
+type Declared = Omit<EnrollmentInputs, "userId" | "courseId"> & { userId?: string | number | undefined; courseId?: string | number | undefined };
+
+function outputsOf({ lms }: ProviderContext, inputs: Declared, enrollment: LmsEnrollment): EnrollmentOutputs {
   return {
     ...inputs,
-    enrollmentId: enrollment.id,
-    userId: enrollment.user_id,
-    courseId: enrollment.course_id,
-    status: enrollment.status ?? "not_started",
-    progress: enrollment.percentage_complete ?? 0,
+    enrollmentId: lms.stateId(enrollment.id),
+    userId: lms.stateId(enrollment.userId),
+    courseId: lms.stateId(enrollment.courseId),
+    status: enrollment.status,
+    progress: enrollment.progress,
   };
 }
 
@@ -95,9 +100,9 @@ function datesToChange(declared: EnrollmentInputs, current: { dueDate?: string |
   return changes;
 }
 
-async function resolveCourseId({ client }: ProviderContext, inputs: EnrollmentInputs): Promise<number> {
-  if (inputs.courseId !== undefined) return inputs.courseId;
-  const course = await client.courses.findByName(inputs.courseName ?? "").catch((error: unknown) => {
+async function resolveCourseId({ lms }: ProviderContext, inputs: EnrollmentInputs): Promise<LmsId> {
+  if (inputs.courseId !== undefined) return String(inputs.courseId);
+  const course = await lms.catalog.courseByName(inputs.courseName ?? "").catch((error: unknown) => {
     if (error instanceof AmbiguousNameError) throw new Error(`${error.message}: give courseId to say which one, or rename the others in the portal`);
     throw error;
   });
@@ -122,73 +127,62 @@ export const enrollmentLifecycle = {
   },
 
   async create(context: ProviderContext, inputs: EnrollmentInputs): Promise<pulumi.dynamic.CreateResult<EnrollmentOutputs>> {
-    const { client, snapshot } = context;
+    const { lms, snapshot } = context;
     const [user, courseId] = await Promise.all([resolveUser(context, inputs), resolveCourseId(context, inputs)]);
 
     let enrollment = await snapshot.enrollment(user.id, courseId);
     if (!enrollment) {
-      let created: EnrollmentCreateResult;
+      let created: { enrollment: LmsEnrollment; created: boolean };
       try {
-        created = await client.enrollments.create({
-          ...(user.email ? { email: user.email } : { userId: user.id }),
-          courseId,
-          ...(inputs.dueDate !== undefined ? { dueDate: inputs.dueDate } : {}),
-          ...(inputs.expiresAt !== undefined ? { expiresAt: inputs.expiresAt } : {}),
-        });
+        created = await lms.enrollments.create({ user, courseId, dueDate: inputs.dueDate, expiresAt: inputs.expiresAt });
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same: adopt what is there now.
-        const landed = await client.enrollments.find({ userId: user.id, courseId }).catch(() => undefined);
+        const landed = await lms.enrollments.find(user.id, courseId).catch(() => undefined);
         if (!landed) throw error;
-        created = { alreadyEnrolled: true, enrollment: landed };
+        created = { enrollment: landed, created: false };
       }
-      // Already enrolled (by a group's auto-enroll, say): the client found that enrollment.
-      enrollment =
-        "id" in created
-          ? { id: created.id, user_id: user.id, course_id: courseId, status: "not_started", percentage_complete: 0 }
-          : created.enrollment;
+      enrollment = created.enrollment; // when not created: the one a group's auto-enroll made, say
       await snapshot.rememberEnrollment(enrollment);
-      if ("id" in created) return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
+      if (created.created) return { id: enrollment.id, outs: outputsOf(context, inputs, enrollment) };
     }
 
-    // Adopted: bring its dates to the declaration, compared as days whatever precision the portal answers in.
-    const changes = datesToChange(inputs, enrollmentDates(enrollment));
-    if (Object.keys(changes).length > 0) await client.enrollments.update(enrollment.id, changes);
+    // Adopted: bring its dates to the declaration (days, whatever precision the LMS answers in).
+    const changes = datesToChange(inputs, enrollment);
+    if (Object.keys(changes).length > 0) await lms.enrollments.updateDates(enrollment.id, changes);
     snapshot.claim(`enrollment:${enrollment.id}`);
-    return { id: String(enrollment.id), outs: outputsOf(inputs, enrollment) };
+    return { id: enrollment.id, outs: outputsOf(context, inputs, enrollment) };
   },
 
   async read(context: ProviderContext, id: string, props: EnrollmentOutputs): Promise<pulumi.dynamic.ReadResult<EnrollmentOutputs>> {
-    const enrollment = await context.snapshot.enrollment(props.userId, props.courseId);
+    const enrollment = await context.snapshot.enrollment(String(props.userId), String(props.courseId));
     if (!enrollment) {
       warn(`LearnUpon enrollment ${id} (user ${props.userId} in course ${props.courseId}) no longer exists; it is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
-    const live = outputsOf(props, enrollment);
+    const live = outputsOf(context, props, enrollment);
     // Only the dates the declaration manages are compared, so a date set in the portal is not drift.
-    // The portal may answer them as date-times: read the day, as the declaration writes it.
-    const { dueDate, expiresAt } = enrollmentDates(enrollment);
-    if (props.dueDate !== undefined) live.dueDate = dueDate ?? "";
-    if (props.expiresAt !== undefined) live.expiresAt = expiresAt ?? "";
-    return { id: String(enrollment.id), props: live, inputs: declaredInputs(live) as EnrollmentOutputs };
+    if (props.dueDate !== undefined) live.dueDate = enrollment.dueDate ?? "";
+    if (props.expiresAt !== undefined) live.expiresAt = enrollment.expiresAt ?? "";
+    return { id: enrollment.id, props: live, inputs: declaredInputs(live) as EnrollmentOutputs };
   },
 
-  async update({ client }: ProviderContext, id: string, olds: EnrollmentOutputs, news: EnrollmentInputs): Promise<pulumi.dynamic.UpdateResult<EnrollmentOutputs>> {
+  async update({ lms }: ProviderContext, id: string, olds: EnrollmentOutputs, news: EnrollmentInputs): Promise<pulumi.dynamic.UpdateResult<EnrollmentOutputs>> {
     const changes = datesToChange(news, olds);
-    if (Object.keys(changes).length > 0) await client.enrollments.update(Number(id), changes);
+    if (Object.keys(changes).length > 0) await lms.enrollments.updateDates(id, changes);
     return { outs: { ...olds, ...news, userId: olds.userId, courseId: olds.courseId } };
   },
 
   async delete(context: ProviderContext, id: string, props: EnrollmentOutputs): Promise<void> {
-    const enrollment = await context.snapshot.enrollment(props.userId, props.courseId);
+    const enrollment = await context.snapshot.enrollment(String(props.userId), String(props.courseId));
     if (!enrollment) return; // already gone
     if (context.snapshot.isClaimed(`enrollment:${enrollment.id}`)) return; // adopted by another resource this run
-    const completed = COMPLETED_STATUSES.has(enrollment.status ?? "");
+    const completed = COMPLETED_STATUSES.has(enrollment.status);
     if (completed && !props.removeHistory) {
       console.log(`kept completed enrollment ${id} (user ${props.userId}, course ${props.courseId}) as training history; set removeHistory to delete it`);
       return;
     }
-    await context.client.enrollments.delete(enrollment.id, { removeFromHistory: completed });
-    await context.snapshot.forgetEnrollment(props.userId, props.courseId);
+    await context.lms.enrollments.delete(enrollment.id, { removeHistory: completed });
+    await context.snapshot.forgetEnrollment(enrollment.userId, enrollment.courseId);
   },
 };
 
@@ -208,7 +202,7 @@ function declaredInputs(live: EnrollmentOutputs): Partial<EnrollmentOutputs> {
 }
 
 /** A user's enrollment in a course. Completed enrollments survive removal unless `removeHistory` is set. */
-export class Enrollment extends LearnUponResource {
+export class Enrollment extends LmsResource {
   declare readonly enrollmentId: pulumi.Output<number>;
   declare readonly userId: pulumi.Output<number>;
   declare readonly userEmail: pulumi.Output<string | undefined>;

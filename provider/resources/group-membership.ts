@@ -14,13 +14,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AmbiguousNameError } from "../client/index.js";
 import type { ProviderContext } from "../runtime.js";
+import type { LmsId } from "../lms/model.js";
 import { refuseControlCharacters } from "./input-rules.js";
 import {
   checkInputs,
   exactlyOne,
   isUnknown,
   resolveUser,
-  LearnUponResource,
+  LmsResource,
   userReferenceChanged,
   userReferenceFields,
   exactlyOneUser,
@@ -56,7 +57,11 @@ export function groupMembershipInputsSchema() {
 /** @internal */
 export type GroupMembershipInputs = z.output<ReturnType<typeof groupMembershipInputsSchema>>;
 /** @internal */
-export type GroupMembershipOutputs = GroupMembershipInputs & { userId: number; groupId: number };
+export type GroupMembershipOutputs = Omit<GroupMembershipInputs, "userId" | "groupId"> & {
+  /** The LMS's ids, as the backend keeps them in state (LearnUpon: numbers). */
+  userId: string | number;
+  groupId: string | number;
+};
 
 /**
  * A membership is there or not: no field of it changes in the portal (`processEnrollments` only
@@ -65,13 +70,13 @@ export type GroupMembershipOutputs = GroupMembershipInputs & { userId: number; g
 export const GROUP_MEMBERSHIP_SUMMARY_FIELDS = [] as const;
 
 /** The resource's id, `<groupId>:<userId>`, which is also its claim in the run's snapshot. */
-function membershipId(groupId: number, userId: number): string {
+function membershipId(groupId: LmsId, userId: LmsId): string {
   return `${groupId}:${userId}`;
 }
 
-function parseId(id: string): { groupId: number; userId: number } {
-  const [groupId, userId] = id.split(":").map(Number);
-  return { groupId: groupId ?? NaN, userId: userId ?? NaN };
+function parseId(id: string): { groupId: LmsId; userId: LmsId } {
+  const separator = id.indexOf(":");
+  return { groupId: id.slice(0, separator), userId: id.slice(separator + 1) };
 }
 
 /** @internal */
@@ -89,21 +94,21 @@ export const groupMembershipLifecycle = {
   },
 
   async create(context: ProviderContext, inputs: GroupMembershipInputs): Promise<pulumi.dynamic.CreateResult<GroupMembershipOutputs>> {
-    const { client, snapshot } = context;
+    const { lms, snapshot } = context;
     const [user, groupId] = await Promise.all([resolveUser(context, inputs), resolveGroupId(context, inputs)]);
     if (await snapshot.isMember(user.id, groupId)) {
       snapshot.claim(`membership:${membershipId(groupId, user.id)}`);
     } else {
       try {
-        await client.groupMemberships.create({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
+        await lms.memberships.add({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same: adopt the membership if
         // it is there now (past the run's snapshot; a failed look-up proves nothing).
-        if (!(await client.groupMemberships.isMember(groupId, user.id).catch(() => false))) throw error;
+        if (!(await lms.memberships.isMember(groupId, user.id).catch(() => false))) throw error;
       }
       await snapshot.rememberMembership(user.id, groupId, true);
     }
-    return { id: membershipId(groupId, user.id), outs: { ...inputs, userId: user.id, groupId } };
+    return { id: membershipId(groupId, user.id), outs: { ...inputs, userId: lms.stateId(user.id), groupId: lms.stateId(groupId) } };
   },
 
   async read({ snapshot }: ProviderContext, id: string, props: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
@@ -127,17 +132,17 @@ export const groupMembershipLifecycle = {
     return { outs: { ...news, userId: olds.userId, groupId: olds.groupId } };
   },
 
-  async delete({ client, snapshot }: ProviderContext, id: string): Promise<void> {
+  async delete({ lms, snapshot }: ProviderContext, id: string): Promise<void> {
     if (snapshot.isClaimed(`membership:${id}`)) return; // adopted by another resource this run
     const { groupId, userId } = parseId(id);
-    await client.groupMemberships.delete({ groupId, userId });
+    await lms.memberships.remove({ groupId, userId });
     await snapshot.rememberMembership(userId, groupId, false);
   },
 };
 
-async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembershipInputs): Promise<number> {
-  if (inputs.groupId !== undefined) return inputs.groupId;
-  const group = await client.groups.findByTitle(inputs.groupTitle ?? "").catch((error: unknown) => {
+async function resolveGroupId({ lms }: ProviderContext, inputs: GroupMembershipInputs): Promise<LmsId> {
+  if (inputs.groupId !== undefined) return String(inputs.groupId);
+  const group = await lms.catalog.groupByTitle(inputs.groupTitle ?? "").catch((error: unknown) => {
     if (error instanceof AmbiguousNameError) throw new Error(`${error.message}: give groupId to say which one, or rename the others in the portal`);
     throw error;
   });
@@ -146,7 +151,7 @@ async function resolveGroupId({ client }: ProviderContext, inputs: GroupMembersh
 }
 
 /** A user's membership of a group. Removing it keeps the enrollments the group gave. */
-export class GroupMembership extends LearnUponResource {
+export class GroupMembership extends LmsResource {
   declare readonly userId: pulumi.Output<number>;
   declare readonly userEmail: pulumi.Output<string | undefined>;
   declare readonly groupId: pulumi.Output<number>;

@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { sameEmail, type LearnUponUser } from "../client/index.js";
+import { sameEmail } from "../client/index.js";
+import { programBackend } from "../lms/backends.js";
+import { RESOURCE_KINDS, type LmsUser, type ResourceKind } from "../lms/model.js";
 import type { ProviderContext } from "../runtime.js";
 
 /** Pulumi passes this string for inputs not known yet during a preview (pulumi/pulumi#6310). */
@@ -22,8 +24,7 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-export const RESOURCE_KINDS = ["User", "Enrollment", "GroupMembership"] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export { RESOURCE_KINDS, type ResourceKind } from "../lms/model.js";
 
 /**
  * The `__provider` every resource stores, in its inputs and again in its outputs: a CommonJS module
@@ -38,13 +39,19 @@ export function providerModule(kind: ResourceKind): string {
 }
 
 /**
- * What `pulumi.dynamic.Resource` does, with the provider module above: the same type token, so the
- * engine runs these resources in its Node.js dynamic-provider host.
+ * What `pulumi.dynamic.Resource` does, with the provider module above: a `pulumi-nodejs:dynamic/…`
+ * type token, so the engine runs these resources in its Node.js dynamic-provider host. The token's
+ * module is the LMS the program manages (`roster:lms`): `pulumi-nodejs:dynamic/learnupon:User`.
  */
-export abstract class LearnUponResource extends pulumi.CustomResource {
+export abstract class LmsResource extends pulumi.CustomResource {
   constructor(kind: ResourceKind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
-    super(`pulumi-nodejs:dynamic/learnupon:${kind}`, name, { ...props, __provider: providerModule(kind) }, opts);
+    super(typeToken(programBackend().name, kind), name, { ...props, __provider: providerModule(kind) }, opts);
   }
+}
+
+/** The type token of a resource kind of one backend. */
+export function typeToken(backend: string, kind: ResourceKind): string {
+  return `pulumi-nodejs:dynamic/${backend}:${kind}`;
 }
 
 /**
@@ -123,7 +130,7 @@ export interface UserReferenceArgs {
 
 /** A user reference once the engine resolved its inputs. */
 export interface UserReference {
-  userId?: number | undefined;
+  userId?: number | string | undefined;
   userEmail?: string | undefined;
 }
 
@@ -144,10 +151,10 @@ export const exactlyOneUser: [(inputs: UserReference) => boolean, { message: str
 export async function resolveUser(
   { snapshot }: Pick<ProviderContext, "snapshot">,
   reference: UserReference,
-): Promise<LearnUponUser> {
+): Promise<LmsUser> {
   const user =
     reference.userId !== undefined
-      ? await snapshot.userById(reference.userId)
+      ? await snapshot.userById(String(reference.userId))
       : await snapshot.userByEmail(reference.userEmail ?? "");
   if (!user) {
     const who = reference.userId !== undefined ? `id ${reference.userId}` : `email ${reference.userEmail}`;

@@ -13,7 +13,8 @@
  *   adopted unless `roster:allowTakeover` is true, and not removed by this one.
  * @module
  */
-import { sameEmail, type LearnUponUser } from "../client/index.js";
+import { sameEmail } from "../client/index.js";
+import type { LmsUser } from "../lms/model.js";
 import type { SafetySettings } from "../settings.js";
 
 /** By default this many are always allowed: in a small stack, 10% would be a single person. */
@@ -53,10 +54,10 @@ export function removalLimit(
 }
 
 /** Why the person may not lose access or rights without `roster:allowAdminRemoval`, if they are protected. */
-export function protectedRole(user: Pick<LearnUponUser, "email" | "username" | "user_type">, apiUsername: string): string | undefined {
+export function protectedRole(user: Pick<LmsUser, "email" | "username" | "userType">, apiUsername: string): string | undefined {
   const isApiUser = apiUsername.includes("@") ? sameEmail(user.email, apiUsername) : user.username === apiUsername;
   if (isApiUser) return "the portal's API user";
-  if (user.user_type === "admin") return "an admin";
+  if (user.userType === "admin") return "an admin";
   return undefined;
 }
 
@@ -70,7 +71,7 @@ export function isDemotion(from: string | null | undefined, to: string | undefin
  * Refuses to write to a user that is not the person in state: after a hand edit of the email, or
  * under a portal whose ids overlap with the one the state was written on.
  */
-export function assertSamePerson(user: LearnUponUser, expected: { employeeId: string; email: string }, action: string): void {
+export function assertSamePerson(user: LmsUser, expected: { employeeId: string; email: string }, action: string): void {
   if (sameEmail(user.email, expected.email)) return;
   throw new SafetyError(
     `refusing to ${action} LearnUpon user ${user.id}: the portal has it as ${user.email ?? "(no email)"}, ` +

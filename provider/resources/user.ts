@@ -12,10 +12,11 @@
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { NotFoundError, sameEmail, type LearnUponUser, type UserFields } from "../client/index.js";
+import { NotFoundError, sameEmail } from "../client/index.js";
+import type { LmsUser, UserChanges } from "../lms/model.js";
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
-import { checkInputs, containsUnknown, PartialCreateError, LearnUponResource, warn } from "./lifecycle.js";
+import { checkInputs, containsUnknown, PartialCreateError, LmsResource, warn } from "./lifecycle.js";
 import { refuseControlCharacters } from "./input-rules.js";
 import { assertSamePerson, isDemotion, protectedRole, SafetyError } from "./safety.js";
 
@@ -71,7 +72,8 @@ export function userInputsSchema() {
 export type UserInputs = z.output<ReturnType<typeof userInputsSchema>>;
 /** What state holds: the inputs without the password, plus the LearnUpon id. @internal */
 export type UserOutputs = Omit<UserInputs, "password"> & {
-  userId: number;
+  /** The LMS's id, as the backend keeps it in state (LearnUpon: a number). */
+  userId: string | number;
   /** The inputs leave `userType` out: it holds the role the portal gives, which is not managed. */
   roleFromPortal?: true;
 };
@@ -96,65 +98,40 @@ function sameValue(field: ManagedField, declared: unknown, live: unknown): boole
   return declared === live;
 }
 
-/** The declared fields that differ from `current`, as a `PUT /users/{id}` body. */
-function changedFields(declared: UserInputs, current: Omit<UserOutputs, "userId" | "employeeId">): UserFields {
-  const changes: Partial<UserInputs> = {};
+/** The declared fields that differ from `current`: what an update writes. */
+function changedFields(declared: UserInputs, current: Omit<UserOutputs, "userId" | "employeeId">): UserChanges {
+  const changes: UserChanges = {};
   for (const field of MANAGED_FIELDS) {
     if (!sameValue(field, declared[field], current[field])) Object.assign(changes, { [field]: declared[field] });
   }
-  const { email, ...rest } = toWire(changes);
-  // On a PUT, `email` names the user; renaming takes `new_email` (contract §2.1).
-  return email === undefined ? rest : { ...rest, new_email: email };
+  return changes;
 }
 
-function toWire(fields: Partial<UserInputs>): UserFields {
-  const wire: UserFields = {};
-  if (fields.email !== undefined) wire.email = fields.email;
-  if (fields.firstName !== undefined) wire.first_name = fields.firstName;
-  if (fields.lastName !== undefined) wire.last_name = fields.lastName;
-  if (fields.username !== undefined) wire.username = fields.username;
-  if (fields.userType !== undefined) wire.user_type = fields.userType;
-  if (fields.enabled !== undefined) wire.enabled = fields.enabled;
-  if (fields.language !== undefined) wire.language = fields.language;
-  if (fields.customData !== undefined) wire.CustomData = fields.customData;
-  return wire;
+/** The managed fields the inputs declare: what a create writes. */
+function declaredFields(inputs: UserInputs): UserChanges {
+  return Object.fromEntries(MANAGED_FIELDS.filter((field) => inputs[field] !== undefined).map((field) => [field, inputs[field]]));
 }
 
 /** The live user shaped like the declared inputs, keeping only what the declaration manages. */
-function liveFields(user: LearnUponUser, declared: Partial<UserOutputs>): Omit<UserOutputs, "userId" | "employeeId"> {
+function liveFields(user: LmsUser, declared: Partial<UserOutputs>): Omit<UserOutputs, "userId" | "employeeId"> {
   const live: Omit<UserOutputs, "userId" | "employeeId"> = {
     email: user.email ?? "",
-    firstName: user.first_name ?? "",
-    lastName: user.last_name ?? "",
-    userType: (user.user_type ?? "learner") as UserType,
-    enabled: user.enabled ?? true,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    userType: (user.userType ?? "learner") as UserType,
+    enabled: user.enabled,
   };
-  if (declared.username !== undefined && user.username != null) live.username = user.username;
-  if (declared.language !== undefined && user.locale != null) live.language = user.locale;
+  if (declared.username !== undefined && user.username !== undefined) live.username = user.username;
+  if (declared.language !== undefined && user.language !== undefined) live.language = user.language;
   if (declared.customData !== undefined) {
-    const liveData = user.CustomData ?? {};
-    live.customData = Object.fromEntries(
-      Object.keys(declared.customData).map((label) => [label, liveData[label] === undefined ? "" : String(liveData[label])]),
-    );
+    live.customData = Object.fromEntries(Object.keys(declared.customData).map((label) => [label, user.customData[label] ?? ""]));
   }
   if (declared.removal !== undefined) live.removal = declared.removal;
   return live;
 }
 
-/** The user as a read would show it after a `PUT` of `changes`, so the run's snapshot stays coherent. */
-function withChanges(user: LearnUponUser, changes: UserFields): LearnUponUser {
-  const { new_email, language, CustomData, ...sameNames } = changes;
-  return {
-    ...user,
-    ...sameNames,
-    ...(new_email !== undefined && { email: new_email }), // a rename is sent as new_email, read back as email
-    ...(language !== undefined && { locale: language }), // sent as language, read back as locale
-    ...(CustomData !== undefined && { CustomData: { ...user.CustomData, ...CustomData } }), // LearnUpon merges labels
-  };
-}
-
 /** The outputs: the inputs without the password, with the role the person has when the inputs leave it out. */
-function outputsOf(inputs: UserInputs, userId: number, role: UserType | undefined): UserOutputs {
+function outputsOf(inputs: UserInputs, userId: string | number, role: UserType | undefined): UserOutputs {
   const { password: _writeOnly, ...rest } = inputs;
   return inputs.userType !== undefined ? { ...rest, userId } : { ...rest, userType: role, roleFromPortal: true, userId };
 }
@@ -181,20 +158,20 @@ export const userLifecycle = {
   },
 
   async create(context: ProviderContext, inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
-    const { client, snapshot } = context;
+    const { lms, snapshot } = context;
     let existing = await snapshot.userByEmail(inputs.email);
     if (!existing) {
       // A new person is a learner unless the program says otherwise.
-      const fields: UserFields = { ...toWire({ userType: "learner", ...inputs }), password: inputs.password ?? generatedPassword() };
+      const fields = declaredFields({ userType: "learner", ...inputs });
       try {
-        const userId = await client.users.create(fields);
-        const { password: _password, ...stored } = fields;
-        await snapshot.rememberUser({ id: userId, ...stored, locale: inputs.language } as LearnUponUser);
-        return { id: String(userId), outs: outputsOf(inputs, userId, "learner") };
+        const userId = await lms.users.create({ ...fields, password: inputs.password ?? generatedPassword() });
+        const { firstName = "", lastName = "", enabled = true, customData = {}, ...rest } = fields;
+        await snapshot.rememberUser({ ...rest, id: userId, firstName, lastName, enabled, customData });
+        return { id: userId, outs: outputsOf(inputs, lms.stateId(userId), "learner") };
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same (and a retry of it
         // then finds the email taken): the email is the identity, so adopt whoever holds it now.
-        existing = await client.users.searchByEmail(inputs.email).catch(() => undefined);
+        existing = await lms.users.findByEmail(inputs.email).catch(() => undefined);
         if (!existing) throw error;
         await snapshot.rememberUser(existing);
       }
@@ -205,26 +182,27 @@ export const userLifecycle = {
     snapshot.claim(`user:${existing.id}`);
     const changes = changedFields(inputs, liveFields(existing, inputs));
     if (Object.keys(changes).length > 0) {
+      let updated: LmsUser;
       try {
         await admitChange(context, existing, changes, inputs.employeeId);
-        await client.users.update(existing.id, changes);
+        updated = await lms.users.update(existing, changes);
       } catch (error) {
-        const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: existing.id };
-        throw new PartialCreateError(String(existing.id), adoptedAsIs, error);
+        const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: lms.stateId(existing.id) };
+        throw new PartialCreateError(existing.id, adoptedAsIs, error);
       }
-      await snapshot.rememberUser(withChanges(existing, changes));
+      await snapshot.rememberUser(updated);
     }
-    return { id: String(existing.id), outs: outputsOf(inputs, existing.id, liveFields(existing, inputs).userType) };
+    return { id: existing.id, outs: outputsOf(inputs, lms.stateId(existing.id), liveFields(existing, inputs).userType) };
   },
 
   async read({ snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
-    const user = await snapshot.userById(Number(id));
+    const user = await snapshot.userById(id);
     if (!user) {
       warn(`LearnUpon user ${id} (employee ${props.employeeId}, ${props.email}) no longer exists in the portal; it is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
     const roleFromPortal = props.roleFromPortal === true ? { roleFromPortal: true as const } : {};
-    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: user.id, ...roleFromPortal };
+    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: props.userId, ...roleFromPortal };
     // The inputs as the program declares them: a role it leaves out is not among them.
     const { userId: _id, roleFromPortal: _unmanaged, userType, ...inputs } = live;
     return { id, props: live, inputs: { ...inputs, ...(props.roleFromPortal ? {} : { userType }) } as UserOutputs };
@@ -235,14 +213,13 @@ export const userLifecycle = {
     if (Object.keys(changes).length > 0) {
       const user = await samePersonInPortal(context, id, olds, "update");
       await admitChange(context, user, changes, olds.employeeId);
-      await context.client.users.update(Number(id), changes);
-      await context.snapshot.rememberUser(withChanges(user, changes));
+      await context.snapshot.rememberUser(await context.lms.users.update(user, changes));
     }
-    return { outs: outputsOf(news, Number(id), olds.userType) };
+    return { outs: outputsOf(news, olds.userId, olds.userType) };
   },
 
   async delete(context: ProviderContext, id: string, props: UserOutputs): Promise<void> {
-    const { client, settings, snapshot } = context;
+    const { lms, settings, snapshot } = context;
     const policy = props.removal ?? settings.userRemoval;
     const who = `LearnUpon user ${id} (employee ${props.employeeId})`;
     if (snapshot.isClaimed(`user:${id}`)) {
@@ -253,7 +230,7 @@ export const userLifecycle = {
       console.log(`${who} is no longer managed; left as it is in the portal (removal policy: retain)`);
       return;
     }
-    const user = await snapshot.userById(Number(id));
+    const user = await snapshot.userById(id);
     if (!user) {
       // deleted by hand since the last refresh: nothing left to deactivate
       console.log(`${who} no longer exists in the portal; nothing to ${policy} (removal policy: ${policy})`);
@@ -272,27 +249,28 @@ export const userLifecycle = {
     assertMayRemove(context, user, props.employeeId, policy);
     context.breaker.admit(`employee ${props.employeeId} (${user.email})`, await snapshot.activeUserCount());
     if (policy === "delete") {
-      await client.users.delete(Number(id));
-      await snapshot.forgetUser(Number(id));
+      await lms.users.delete(id);
+      await snapshot.forgetUser(id);
       console.log(`${who} deleted with its training history (removal policy: delete)`);
       return;
     }
+    let deactivated: LmsUser;
     try {
-      await client.users.setEnabled(Number(id), false);
+      deactivated = await lms.users.update(user, { enabled: false });
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      await snapshot.forgetUser(Number(id)); // deleted by hand since the run's snapshot
+      await snapshot.forgetUser(id); // deleted by hand since the run's snapshot
       console.log(`${who} no longer exists in the portal; nothing to deactivate (removal policy: deactivate)`);
       return;
     }
-    await snapshot.rememberUser({ ...user, enabled: false });
+    await snapshot.rememberUser(deactivated);
     console.log(`${who} deactivated; its training history is kept (removal policy: deactivate)`);
   },
 };
 
 /** The portal's user at `id`, when it is the person in state; otherwise nothing is written. */
-async function samePersonInPortal(context: ProviderContext, id: string, olds: UserOutputs, action: string): Promise<LearnUponUser> {
-  const user = await context.snapshot.userById(Number(id));
+async function samePersonInPortal(context: ProviderContext, id: string, olds: UserOutputs, action: string): Promise<LmsUser> {
+  const user = await context.snapshot.userById(id);
   if (!user) {
     throw new SafetyError(
       `cannot ${action} LearnUpon user ${id} (employee ${olds.employeeId}, ${olds.email}): the portal has no user with that id. ` +
@@ -304,15 +282,14 @@ async function samePersonInPortal(context: ProviderContext, id: string, olds: Us
 }
 
 /** The stack whose ownership marker the user carries, when it is not this one (and markers are on). */
-function otherOwner({ safety }: ProviderContext, user: LearnUponUser, declared: Pick<UserInputs, "customData">): string | undefined {
+function otherOwner({ safety }: ProviderContext, user: LmsUser, declared: Pick<UserInputs, "customData">): string | undefined {
   if (safety.ownerField === undefined) return undefined;
-  const marker = user.CustomData?.[safety.ownerField];
-  const owner = typeof marker === "string" ? marker.trim() : "";
+  const owner = user.customData[safety.ownerField]?.trim() ?? "";
   const ours = declared.customData?.[safety.ownerField];
   return owner !== "" && ours !== undefined && owner !== ours ? owner : undefined;
 }
 
-function assertMayAdopt(context: ProviderContext, user: LearnUponUser, inputs: UserInputs): void {
+function assertMayAdopt(context: ProviderContext, user: LmsUser, inputs: UserInputs): void {
   const owner = otherOwner(context, user, inputs);
   if (owner === undefined || context.safety.allowTakeover) return;
   throw new SafetyError(
@@ -326,23 +303,23 @@ function assertMayAdopt(context: ProviderContext, user: LearnUponUser, inputs: U
  * Deactivating through `enabled: false` needs the same leave as removing someone, and counts against
  * the run's removal limit; lowering a protected person's role needs the same leave too.
  */
-async function admitChange(context: ProviderContext, user: LearnUponUser, changes: UserFields, employeeId: string): Promise<void> {
+async function admitChange(context: ProviderContext, user: LmsUser, changes: UserChanges, employeeId: string): Promise<void> {
   if (changes.enabled === false && user.enabled !== false) {
     assertMayRemove(context, user, employeeId, "deactivate");
     context.breaker.admit(`employee ${employeeId} (${user.email})`, await context.snapshot.activeUserCount());
   }
-  if (isDemotion(user.user_type, changes.user_type)) {
+  if (isDemotion(user.userType, changes.userType)) {
     const role = protectedRole(user, context.settings.username);
     if (role !== undefined && !context.safety.allowAdminRemoval) {
       throw new SafetyError(
-        `refusing to change employee ${employeeId} (${user.email}) from ${user.user_type} to ${changes.user_type}: they are ${role}. ` +
+        `refusing to change employee ${employeeId} (${user.email}) from ${user.userType} to ${changes.userType}: they are ${role}. ` +
           `Admins and the API user are demoted only with: pulumi config set roster:allowAdminRemoval true`,
       );
     }
   }
 }
 
-function assertMayRemove(context: ProviderContext, user: LearnUponUser, employeeId: string, action: string): void {
+function assertMayRemove(context: ProviderContext, user: LmsUser, employeeId: string, action: string): void {
   const role = protectedRole(user, context.settings.username);
   if (role === undefined || context.safety.allowAdminRemoval) return;
   throw new SafetyError(
@@ -352,7 +329,7 @@ function assertMayRemove(context: ProviderContext, user: LearnUponUser, employee
 }
 
 /** A person in the LearnUpon portal. */
-export class User extends LearnUponResource {
+export class User extends LmsResource {
   declare readonly userId: pulumi.Output<number>;
   declare readonly employeeId: pulumi.Output<string>;
   declare readonly email: pulumi.Output<string>;

@@ -4,14 +4,15 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
+import { backendFor } from "../lms/backends.js";
 
-/** The LMSes this version can manage. */
-export const SUPPORTED_LMSES = ["learnupon"] as const;
-export type Lms = (typeof SUPPORTED_LMSES)[number];
+export { SUPPORTED_LMSES } from "../lms/backends.js";
 
 /** `roster:lms`, checked: an unknown name stops the preview before anything is registered. */
-export function lmsFromStack(config: { get(key: string): string | undefined } = new pulumi.Config("roster")): Lms {
-  const value = (config.get("lms") ?? "learnupon").trim().toLowerCase();
-  if ((SUPPORTED_LMSES as readonly string[]).includes(value)) return value as Lms;
-  throw new pulumi.RunError(`roster:lms must be one of ${SUPPORTED_LMSES.join(", ")}, not "${config.get("lms")}"`);
+export function lmsFromStack(config: { get(key: string): string | undefined } = new pulumi.Config("roster")): string {
+  try {
+    return backendFor({ get: (key) => (key === "roster:lms" ? config.get("lms") : undefined) }).name;
+  } catch (error) {
+    throw new pulumi.RunError((error as Error).message);
+  }
 }

@@ -19,9 +19,11 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AmbiguousNameError, learnUponApiBaseUrl, type LearnUponClient, type LearnUponUser } from "../client/index.js";
+import { AmbiguousNameError, learnUponApiBaseUrl } from "../client/index.js";
+import { backendFor } from "../lms/backends.js";
+import type { LmsClient, LmsUser } from "../lms/model.js";
 import { isDemotion, protectedRole } from "../resources/safety.js";
-import { clientFor, configProblem, readSafetySettings, readSettings } from "../settings.js";
+import { configProblem, readSafetySettings, readSettings } from "../settings.js";
 import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
 
 /** One resource the Roster declares, with the catalog name it needs from the portal, if any. */
@@ -94,11 +96,10 @@ function stackConfig(): { get(key: string): string | undefined } {
 }
 
 /** Runs `check` with a read-only client of the configured portal; a failure to reach it says what to fix. */
-async function withPortalClient<T>(check: (client: LearnUponClient) => Promise<T>): Promise<T> {
-  let client: LearnUponClient | undefined;
+async function withPortalClient<T>(check: (lms: LmsClient) => Promise<T>): Promise<T> {
+  let client: LmsClient | undefined;
   try {
-    // A refused connection is a wrong URL far more often than a blip: give up within a second.
-    client = clientFor(readSettings(stackConfig()), { retry: { limit: 2, backoffBaseMs: 250 } });
+    client = backendFor(stackConfig()).connect(stackConfig(), { quick: true });
     return await check(client);
   } catch (error) {
     if (error instanceof pulumi.RunError) throw error;
@@ -113,8 +114,8 @@ async function withPortalClient<T>(check: (client: LearnUponClient) => Promise<T
  * One search for someone the stack manages: proves the credentials and, for a person the roster
  * still declares, that this is the portal the stack was applied to.
  */
-async function probePortal(client: LearnUponClient, probe: PortalProbe): Promise<void> {
-  const user = await client.users.searchByEmail(probe.email);
+async function probePortal(client: LmsClient, probe: PortalProbe): Promise<void> {
+  const user = await client.users.findByEmail(probe.email);
   if (user === undefined && probe.mustExist) {
     throw portalCheckError(
       `this stack manages employee ${probe.employeeId} (${probe.email}), but the LearnUpon portal at ${client.apiBaseUrl} ` +
@@ -141,12 +142,12 @@ interface Problem {
 }
 
 /** The problems of the resources to be written: their groups and courses, and their users' custom data. */
-async function portalProblems(client: LearnUponClient, written: PlannedResource[]): Promise<Problem[]> {
+async function portalProblems(client: LmsClient, written: PlannedResource[]): Promise<Problem[]> {
   // The first page of users proves the URL and the credentials before anything else is asked, and
   // carries the portal's custom field definitions.
-  const customFields = await client.users.customFields();
-  const labels = new Set(customFields.map((field) => customDataKey(field.label)));
-  const fieldList = customFields.length > 0 ? `its fields: ${customFields.map((field) => `"${field.label}"`).join(", ")}` : "it has none";
+  const customFields = await client.users.customFieldLabels();
+  const labels = new Set(customFields.map(customDataKey));
+  const fieldList = customFields.length > 0 ? `its fields: ${customFields.map((label) => `"${label}"`).join(", ")}` : "it has none";
   // The catalog caches each answer for the run, so a course shared by 500 people is looked up once.
   const catalogProblems = await Promise.all(written.map(({ needs }) => (needs ? catalogProblem(client, needs) : undefined)));
 
@@ -178,14 +179,14 @@ async function portalProblems(client: LearnUponClient, written: PlannedResource[
 
 /** Why the portal cannot give the group or course the roster names, or undefined when it can. */
 async function catalogProblem(
-  client: LearnUponClient,
+  client: LmsClient,
   needs: NonNullable<PlannedResource["needs"]>,
 ): Promise<{ kind: "missing" | "ambiguous"; reason: string } | undefined> {
   try {
     if (needs.field === "groups") {
-      return (await client.groups.findByTitle(needs.title)) ? undefined : { kind: "missing", reason: `no group is titled "${needs.title}"` };
+      return (await client.catalog.groupByTitle(needs.title)) ? undefined : { kind: "missing", reason: `no group is titled "${needs.title}"` };
     }
-    return (await client.courses.findByName(needs.name)) ? undefined : { kind: "missing", reason: `no published course is named "${needs.name}"` };
+    return (await client.catalog.courseByName(needs.name)) ? undefined : { kind: "missing", reason: `no published course is named "${needs.name}"` };
   } catch (error) {
     if (!(error instanceof AmbiguousNameError)) throw error;
     return { kind: "ambiguous", reason: `${error.message}: rename all but one in the portal, so the roster names one` };
@@ -202,14 +203,14 @@ function customDataKey(label: string): string {
  * marker), or an admin or the API user whose role the roster lowers. Costs one listing of the
  * portal's users (500 a page), only when a marker is configured or a created person states a role.
  */
-async function adoptionProblems(client: LearnUponClient, written: PlannedResource[]): Promise<Problem[]> {
+async function adoptionProblems(client: LmsClient, written: PlannedResource[]): Promise<Problem[]> {
   const safety = readSafetySettings(stackConfig());
   const created = await Promise.all(written.map(async (item) => item.userId !== undefined && !(await isKnown(item.resource.id))));
   const people = written.filter((_item, index) => created[index]).map((item) => item.person);
   const statesRole = people.some((person) => person.userType !== undefined && person.userType !== "admin");
   if (people.length === 0 || (safety.ownerField === undefined && !statesRole)) return [];
 
-  const byEmail = new Map<string, LearnUponUser>();
+  const byEmail = new Map<string, LmsUser>();
   for await (const user of client.users.list()) if (user.email) byEmail.set(user.email.toLowerCase(), user);
   const thisStack = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   const apiUsername = readSettings(stackConfig()).username;
@@ -218,8 +219,8 @@ async function adoptionProblems(client: LearnUponClient, written: PlannedResourc
     const existing = byEmail.get(person.email.toLowerCase());
     if (!existing) continue;
     const entry = rosterEntryOf(person) ?? `employee ${person.employeeId}`;
-    const marker = safety.ownerField === undefined ? undefined : existing.CustomData?.[safety.ownerField];
-    if (typeof marker === "string" && marker.trim() !== "" && marker.trim() !== thisStack && !safety.allowTakeover) {
+    const marker = safety.ownerField === undefined ? undefined : existing.customData[safety.ownerField];
+    if (marker !== undefined && marker.trim() !== "" && marker.trim() !== thisStack && !safety.allowTakeover) {
       problems.push({
         kind: "adoption",
         line:
@@ -228,11 +229,11 @@ async function adoptionProblems(client: LearnUponClient, written: PlannedResourc
       });
     }
     const role = protectedRole(existing, apiUsername);
-    if (role !== undefined && isDemotion(existing.user_type, person.userType) && !safety.allowAdminRemoval) {
+    if (role !== undefined && isDemotion(existing.userType, person.userType) && !safety.allowAdminRemoval) {
       problems.push({
         kind: "adoption",
         line:
-          `${entry}: userType: ${person.email} is ${role} (${existing.user_type}); the roster would make them ${person.userType}. ` +
+          `${entry}: userType: ${person.email} is ${role} (${existing.userType}); the roster would make them ${person.userType}. ` +
           `Leave userType out to keep their role, or allow it: pulumi config set roster:allowAdminRemoval true`,
       });
     }

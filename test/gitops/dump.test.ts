@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SeedData } from "../../provider/fake-portal/index.js";
 import { runDumpCli } from "../../provider/gitops/cli.js";
 import { dumpPortal, formatRosterYaml } from "../../provider/gitops/dump.js";
+import { learnUponLms } from "../../provider/lms/learnupon/client.js";
 import { parseYamlRoster } from "../../provider/roster/roster-file.js";
 import { startPortalWithClient, type PortalWithClient } from "../client/portal-client.js";
 
@@ -46,7 +47,7 @@ describe("dump", () => {
 
   async function dumped(options: Parameters<typeof dumpPortal>[1] = {}) {
     opened = await startPortalWithClient({ seed });
-    return dumpPortal(opened.client, options);
+    return dumpPortal(learnUponLms(opened.client), options);
   }
 
   it("writes each person as the portal has them, with their groups and every enrollment", async () => {

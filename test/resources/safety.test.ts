@@ -74,9 +74,9 @@ describe("admins and the API user", () => {
   });
 
   it("knows the API user by email or by username", () => {
-    expect(protectedRole({ email: "API@example.com", username: null, user_type: "learner" }, "api@example.com")).toBe("the portal's API user");
-    expect(protectedRole({ email: "x@example.com", username: "svc-lms", user_type: "learner" }, "svc-lms")).toBe("the portal's API user");
-    expect(protectedRole({ email: "x@example.com", username: null, user_type: "manager" }, "svc-lms")).toBeUndefined();
+    expect(protectedRole({ email: "API@example.com", userType: "learner" }, "api@example.com")).toBe("the portal's API user");
+    expect(protectedRole({ email: "x@example.com", username: "svc-lms", userType: "learner" }, "svc-lms")).toBe("the portal's API user");
+    expect(protectedRole({ email: "x@example.com", userType: "manager" }, "svc-lms")).toBeUndefined();
     expect([isDemotion("admin", "manager"), isDemotion("learner", "admin"), isDemotion("admin", undefined)]).toEqual([true, false, false]);
   });
 });

@@ -11,11 +11,13 @@
  */
 import { http } from "msw";
 import { afterEach, vi } from "vitest";
-import { createRateLimiter, type LearnUponClient } from "../../provider/client/index.js";
+import { createRateLimiter } from "../../provider/client/index.js";
+import type { LmsClient } from "../../provider/lms/model.js";
 import { startFakePortal, type FakePortal, type RequestFilter, type SeedData } from "../../provider/fake-portal/index.js";
 import type { ProviderContext } from "../../provider/runtime.js";
 import { RemovalBreaker } from "../../provider/resources/safety.js";
 import { clientFor, readSafetySettings, readSettings } from "../../provider/settings.js";
+import { learnUponLms } from "../../provider/lms/learnupon/client.js";
 import { PortalSnapshot } from "../../provider/snapshot.js";
 
 /** Stack config keys beyond the portal's URL and API key pair, e.g. `{ "learnupon:userRemoval": "delete" }`. */
@@ -51,7 +53,7 @@ export function usePortals(): (options?: StartOptions) => Promise<TestPortal> {
   });
   return async (options = {}) => {
     const portal = await startFakePortal({ options: { rateLimit: false }, ...(options.seed ? { seed: options.seed } : {}) });
-    const clients: LearnUponClient[] = [];
+    const clients: LmsClient[] = [];
     closers.push(async () => {
       await Promise.all(clients.map((client) => client.close()));
       await portal.close();
@@ -60,7 +62,7 @@ export function usePortals(): (options?: StartOptions) => Promise<TestPortal> {
     const stdout = captureConsole("log");
     const nextRun = (config: ExtraConfig = options.config ?? {}): ProviderContext => {
       const context = providerContext(portal, config);
-      clients.push(context.client);
+      clients.push(context.lms);
       return context;
     };
     return {
@@ -91,7 +93,8 @@ export function providerContext(portal: FakePortal, config: ExtraConfig = {}): P
     sleep: () => Promise.resolve(),
     random: () => 0.5,
   });
-  return { settings, safety, client, snapshot: new PortalSnapshot(client), breaker: new RemovalBreaker(safety) };
+  const lms = learnUponLms(client);
+  return { settings, safety, lms, snapshot: new PortalSnapshot(lms), breaker: new RemovalBreaker(safety) };
 }
 
 /**

@@ -164,7 +164,7 @@ describe("User update", () => {
 
     expect(enrollment.outs).toMatchObject({ userId: 100001, courseId: 201 });
     expect(await t.context.snapshot.userByEmail("ada@example.com")).toBeUndefined();
-    expect((await t.context.snapshot.userById(100001))?.locale).toBe("fr");
+    expect((await t.context.snapshot.userById("100001"))?.language).toBe("fr");
   });
 
   it("sends only the fields that changed", async () => {
