@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { NotFoundError, sameEmail } from "../client/index.js";
+import { programBackend } from "../lms/backends.js";
 import type { LmsUser, UserChanges } from "../lms/model.js";
 import type { ProviderContext } from "../runtime.js";
 import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
@@ -361,7 +362,8 @@ export class User extends LmsResource {
  * to refuse adopting someone another stack owns.
  */
 function withOwnerMarker(customData: UserArgs["customData"]): UserArgs["customData"] {
-  const ownerField = new pulumi.Config("learnupon").get("ownerField") ?? process.env["LEARNUPON_OWNER_FIELD"];
+  const namespace = programBackend().name; // `learnupon:ownerField`, or LEARNUPON_OWNER_FIELD
+  const ownerField = new pulumi.Config(namespace).get("ownerField") ?? process.env[`${namespace.toUpperCase()}_OWNER_FIELD`];
   if (ownerField === undefined || ownerField.trim() === "") return customData;
   const owner = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   return pulumi.output(customData).apply((data) => ({ ...data, [ownerField.trim()]: owner }));

@@ -19,6 +19,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { USER_TYPES } from "../resources/user.js";
+import { programBackend } from "../lms/backends.js";
 import { portalOf, USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
 import { RemovalRefusedError, type ManagedPeople, type RemovalGuardSettings } from "./removal-guard.js";
 
@@ -43,18 +44,21 @@ const managedPeopleSchema = z.record(
 /** Reads the guard's settings: call it in the program before creating the `Roster`. */
 export async function removalGuardFromStack(): Promise<RemovalGuardSettings> {
   const rosterConfig = new pulumi.Config("roster");
-  const learnUponConfig = new pulumi.Config("learnupon");
-  // The provider falls back to these environment variables too; the guard must judge by the same values.
-  const userRemoval = learnUponConfig.get("userRemoval") ?? process.env["LEARNUPON_USER_REMOVAL"];
+  // The LMS's own settings, `<lms>:<key>` in stack config or `<LMS>_<KEY>` in the environment, as the
+  // provider reads them: the guard must judge by the same values.
+  const namespace = programBackend().name;
+  const lmsConfig = new pulumi.Config(namespace);
+  const lmsSetting = (key: string) => lmsConfig.get(key) ?? process.env[`${namespace}_${key.replace(/[A-Z]/g, (letter) => `_${letter}`)}`.toUpperCase()];
+  const userRemoval = lmsSetting("userRemoval");
   return {
     previous: await previousManagedPeople(),
     maxRemovals: rosterConfig.get("maxRemovals"),
     approveRemovals: rosterConfig.getNumber("approveRemovals"),
     removalWindowDays: rosterConfig.getNumber("removalWindowDays"),
     allowAdminRemoval: rosterConfig.getBoolean("allowAdminRemoval") ?? false,
-    apiUsername: learnUponConfig.get("username") ?? process.env["LEARNUPON_USERNAME"],
-    portal: configuredPortal(learnUponConfig.get("portalUrl") ?? process.env["LEARNUPON_PORTAL_URL"]),
-    movePortal: (learnUponConfig.get("movePortal") ?? process.env["LEARNUPON_MOVE_PORTAL"]) === "true",
+    apiUsername: lmsSetting("username"),
+    portal: configuredPortal(lmsSetting("portalUrl")),
+    movePortal: lmsSetting("movePortal") === "true",
     // An unknown policy fails in the provider's configure; until then, count as the default does.
     defaultRemoval: USER_REMOVAL_POLICIES.includes(userRemoval as UserRemovalPolicy) ? (userRemoval as UserRemovalPolicy) : "deactivate",
   };
