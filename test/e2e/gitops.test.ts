@@ -11,13 +11,13 @@
  * - `dump` of a portal gives a roster whose first `pulumi up` writes nothing and which then previews
  *   no changes.
  */
-import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakePortal, type SeedData } from "../../provider/fake-portal/index.js";
 import { loadRoster } from "../../provider/roster/roster-file.js";
 import { demoSeed } from "../support/demo-seed.js";
+import { runCommand } from "../support/pulumi-cli.js";
 import { RosterStack, type Person } from "../support/roster-stack.js";
 
 const projectRoot = resolve(__dirname, "..", "..");
@@ -26,15 +26,13 @@ const fixtures = join(projectRoot, "test", "gitops", "fixtures");
 
 /** Runs the package's CLI as `npx pulumi-learnupon` would, with `stdin` piped in. */
 function runPackageCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  return new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [packageCli, ...args], { env: { PATH: process.env["PATH"] ?? "", ...options.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ exitCode: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
+  // Only PATH from this process: the runner's own LEARNUPON_* variables must not reach the CLI.
+  return runCommand(process.execPath, [packageCli, ...args], {
+    cwd: projectRoot,
+    env: { PATH: process.env["PATH"] ?? "", ...options.env },
+    inheritEnv: false,
+    check: false,
+    stdin: options.stdin ?? "",
   });
 }
 

@@ -298,16 +298,8 @@ describe("the packed package in a new `pulumi new typescript` project", () => {
 });
 
 function runInstalledCli(project: string, args: string[], options: { stdin?: string }) {
-  return new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolvePromise, reject) => {
-    const child = spawn(join(project, "node_modules", ".bin", "pulumi-learnupon"), args, { cwd: project });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ exitCode: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
+  const cli = join(project, "node_modules", ".bin", "pulumi-learnupon");
+  return runCommand(cli, args, { cwd: project, env: {}, check: false, stdin: options.stdin ?? "" });
 }
 
 function firstLine(child: ChildProcess): Promise<string> {

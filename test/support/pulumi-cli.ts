@@ -104,23 +104,33 @@ async function mkdirp(dir: string): Promise<void> {
 export function runCommand(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; check: boolean; onOutput?: (chunk: string) => void },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    check: boolean;
+    onOutput?: (chunk: string) => void;
+    /** Piped to the command's standard input. @default none */
+    stdin?: string;
+    /** Start from this process's environment (else from `env` alone). @default true */
+    inheritEnv?: boolean;
+  },
 ): Promise<RunResult> {
   const started = Date.now();
   const display = `${command} ${args.join(" ")}`;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...(options.inheritEnv === false ? {} : process.env), ...options.env },
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    child.stdin?.end(options.stdin);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk;
       options.onOutput?.(chunk.toString());
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk;
       options.onOutput?.(chunk.toString());
     });
