@@ -38,19 +38,20 @@ export function setting(namespace: string, name: string): { key: string; env: st
   return { key: `${namespace}:${name}`, env: `${namespace}_${name.replace(/[A-Z]/g, (letter) => `_${letter}`)}`.toUpperCase() };
 }
 
-/** A required text setting, whose error says how to set it. */
+/** A required text setting, whose error says how to set it. @internal */
 export function requiredSetting(entry: { key: string; env: string | undefined }, options: { secret?: boolean } = {}) {
   const how = `set it with \`pulumi config set ${entry.key}${options.secret ? " --secret" : ""} …\`${entry.env ? ` or the ${entry.env} environment variable` : ""}`;
   return z.string({ error: `missing: ${how}` }).min(1, "is empty");
 }
 
+/** @internal */
 export function userRemovalSchema() {
   return z.enum(USER_REMOVAL_POLICIES, { error: `must be one of ${USER_REMOVAL_POLICIES.join(", ")}` }).default("deactivate");
 }
 
 /**
  * Reads the table's settings and validates them with `schema`. Throws one error listing every
- * problem by config key, and never echoes a value back (a secret may be among them).
+ * problem by config key, and never echoes a value back (a secret may be among them). @internal
  */
 export function parseSettings<T>(title: string, table: SettingsTable, schema: z.ZodType<T>, config: ConfigSource, env: NodeJS.ProcessEnv): T {
   const raw = Object.fromEntries(

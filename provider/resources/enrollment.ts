@@ -205,11 +205,12 @@ function declaredInputs(live: EnrollmentOutputs): Partial<EnrollmentOutputs> {
 }
 
 /** A user's enrollment in a course. Completed enrollments survive removal unless `removeHistory` is set. */
-export class Enrollment extends LmsResource {
-  declare readonly enrollmentId: pulumi.Output<number>;
-  declare readonly userId: pulumi.Output<number>;
+export class Enrollment<Id extends number | string = number> extends LmsResource {
+  /** Of the LMS's ids: numbers on LearnUpon (the default), text elsewhere (`new Enrollment<string>(…)`). */
+  declare readonly enrollmentId: pulumi.Output<Id>;
+  declare readonly userId: pulumi.Output<Id>;
   declare readonly userEmail: pulumi.Output<string | undefined>;
-  declare readonly courseId: pulumi.Output<number>;
+  declare readonly courseId: pulumi.Output<Id>;
   declare readonly courseName: pulumi.Output<string | undefined>;
   declare readonly dueDate: pulumi.Output<string | undefined>;
   declare readonly expiresAt: pulumi.Output<string | undefined>;

@@ -154,10 +154,11 @@ async function resolveGroupId({ backend, lms }: ProviderContext, inputs: GroupMe
 }
 
 /** A user's membership of a group. Removing it keeps the enrollments the group gave. */
-export class GroupMembership extends LmsResource {
-  declare readonly userId: pulumi.Output<number>;
+export class GroupMembership<Id extends number | string = number> extends LmsResource {
+  /** Of the LMS's ids: numbers on LearnUpon (the default), text elsewhere (`new GroupMembership<string>(…)`). */
+  declare readonly userId: pulumi.Output<Id>;
   declare readonly userEmail: pulumi.Output<string | undefined>;
-  declare readonly groupId: pulumi.Output<number>;
+  declare readonly groupId: pulumi.Output<Id>;
   declare readonly groupTitle: pulumi.Output<string | undefined>;
   declare readonly processEnrollments: pulumi.Output<boolean>;
 

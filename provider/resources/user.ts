@@ -337,10 +337,12 @@ function assertMayRemove(context: ProviderContext, user: LmsUser, employeeId: st
   );
 }
 
-/** A person in the LMS. */
-export class User extends LmsResource {
-  /** LearnUpon's ids are numbers, other LMSes' text. */
-  declare readonly userId: pulumi.Output<number | string>;
+/**
+ * A person in the LMS. `Id` is the type of the LMS's ids: LearnUpon's are numbers (the default),
+ * other LMSes' text, so a program for one of those writes `new User<string>(…)`.
+ */
+export class User<Id extends number | string = number> extends LmsResource {
+  declare readonly userId: pulumi.Output<Id>;
   declare readonly employeeId: pulumi.Output<string>;
   declare readonly email: pulumi.Output<string>;
   declare readonly firstName: pulumi.Output<string>;

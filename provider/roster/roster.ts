@@ -39,10 +39,10 @@ export interface RosterCounts {
 }
 
 export class Roster extends pulumi.ComponentResource {
-  /** The users by employee id. */
-  readonly users: Record<string, User> = {};
-  readonly enrollments: Enrollment[] = [];
-  readonly memberships: GroupMembership[] = [];
+  /** The users by employee id; their ids are numbers on LearnUpon, text on the other LMSes. */
+  readonly users: Record<string, User<number | string>> = {};
+  readonly enrollments: Array<Enrollment<number | string>> = [];
+  readonly memberships: Array<GroupMembership<number | string>> = [];
   readonly counts: RosterCounts;
   /**
    * Who this roster manages: export it as the stack output `managedPeople` for the next run's guard.
@@ -57,7 +57,7 @@ export class Roster extends pulumi.ComponentResource {
     super("learnupon:index:Roster", name, {}, opts);
     const planned: PlannedResource[] = [];
     for (const person of people) {
-      const user = new User(
+      const user = new User<number | string>(
         person.employeeId,
         {
           employeeId: person.employeeId,
@@ -76,13 +76,13 @@ export class Roster extends pulumi.ComponentResource {
       this.users[person.employeeId] = user;
       planned.push({ person, resource: user, userId: user.userId });
       for (const groupTitle of person.groups) {
-        const membership = new GroupMembership(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this });
+        const membership = new GroupMembership<number | string>(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this });
         this.memberships.push(membership);
         planned.push({ person, resource: membership, needs: { field: "groups", title: groupTitle } });
       }
       for (const course of person.courses) {
         this.enrollments.push(
-          new Enrollment(
+          new Enrollment<number | string>(
             `${person.employeeId}/${course.name}`,
             {
               userId: user.userId,
