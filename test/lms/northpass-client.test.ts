@@ -66,7 +66,7 @@ describe("Northpass people through the seam", () => {
     await start({ maxLimit: 1 });
     const users = await collect(lms.users.list());
     expect(users).toEqual([
-      { id: ADA_ID, email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", enabled: true, customData: {} },
+      { id: ADA_ID, email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", userType: "learner", enabled: true, customData: {} },
       expect.objectContaining({ email: "grace@example.com", enabled: false }),
     ]);
     // limit=100 is cut to 1 by the school; the client follows the links it is given.

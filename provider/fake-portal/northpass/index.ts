@@ -13,5 +13,6 @@ export { NorthpassFakeSchool } from "./server.js";
 export type { StartNorthpassOptions } from "./server.js";
 export { NorthpassStore, uuidOf } from "./store.js";
 export type { CourseRecord, GroupRecord, MembershipRecord, NorthpassSeed, PersonRecord } from "./store.js";
-export { NORTHPASS_SWITCHES, northpassOptions, switchesFrom } from "./options.js";
+export { NORTHPASS_SWITCHES, northpassOptions } from "./options.js";
+export { northpassFakePortal } from "./sandbox.js";
 export type { NorthpassOptions, NorthpassSwitches } from "./options.js";

@@ -39,17 +39,3 @@ export function northpassOptions(overrides: Partial<NorthpassOptions> = {}): Nor
   const defaults = Object.fromEntries(Object.entries(NORTHPASS_SWITCHES).map(([name, values]) => [name, values[0]])) as NorthpassSwitches;
   return { ...defaults, pageSize: 25, maxLimit: 100, perSecond: 10, deletedLingersFor: 1, ...overrides };
 }
-
-/** Switch values given as text (CLI, sandbox), checked: one error naming every bad one. */
-export function switchesFrom(given: Record<string, string>): Partial<NorthpassSwitches> {
-  const problems: string[] = [];
-  const switches: Record<string, string> = {};
-  for (const [name, value] of Object.entries(given)) {
-    const values: readonly string[] | undefined = NORTHPASS_SWITCHES[name as keyof NorthpassSwitches];
-    if (values === undefined) problems.push(`unknown switch ${name}; the switches are ${Object.keys(NORTHPASS_SWITCHES).join(", ")}`);
-    else if (!values.includes(value)) problems.push(`switch ${name} must be one of ${values.join(", ")}, not "${value}"`);
-    else switches[name] = value;
-  }
-  if (problems.length > 0) throw new Error(`fake Northpass school: ${problems.join("; ")}`);
-  return switches as Partial<NorthpassSwitches>;
-}

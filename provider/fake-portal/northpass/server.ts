@@ -22,7 +22,8 @@ import { FaultInjector, type FaultSpec } from "../faults.js";
 import { answerCrash, describeError, fetchRequestOf, loggableBody, readBody, writeReply, writeResponse } from "../http.js";
 import { TokenBucket } from "../rate-limiter.js";
 import { RequestLog, isWrite } from "../request-log.js";
-import { northpassOptions, switchesFrom, type NorthpassOptions } from "./options.js";
+import { checkedSwitches } from "../sandbox.js";
+import { NORTHPASS_SWITCHES, northpassOptions, type NorthpassOptions } from "./options.js";
 import { northpassHandlers } from "./routes.js";
 import { NorthpassStore, type NorthpassSeed } from "./store.js";
 
@@ -171,7 +172,9 @@ export class NorthpassFakeSchool {
         return { status: 200, body: { pending: this.faults.pending() } };
       }
       if (route === "PATCH /__fake/switches") {
-        Object.assign(this.options, switchesFrom(JSON.parse(text) as Record<string, string>));
+        const given = JSON.parse(text) as Record<string, string>;
+        const checked = checkedSwitches({ switches: NORTHPASS_SWITCHES }, given);
+        for (const name of Object.keys(given)) Object.assign(this.options, { [name]: checked[name] });
         return { status: 200, body: this.options };
       }
       return { status: 404, body: { errors: [{ status: "404", title: `no admin route ${route}` }] } };

@@ -11,6 +11,9 @@
 import { isDeactivated, type NorthpassEnrollment, type NorthpassPerson, type PersonAttributes } from "../../client/northpass/schemas.js";
 import type { LmsEnrollment, LmsUser, UserChanges } from "../model.js";
 
+/** The role every person reads as. */
+export const NORTHPASS_ROLE = "learner";
+
 interface PersonFieldRow {
   /** The seam's name. */
   domain: "email" | "firstName" | "lastName";
@@ -24,9 +27,12 @@ export const PERSON_FIELDS: readonly PersonFieldRow[] = [
   { domain: "lastName", wire: "last_name" },
 ];
 
-/** A person as Northpass returns them, in the seam's terms; the role is not readable, so it is left out. */
+/**
+ * A person as Northpass returns them, in the seam's terms. The API shows no role, so everyone
+ * reads as a learner, the one role the backend knows (`backend.ts`).
+ */
 export function lmsUserOf(person: NorthpassPerson): LmsUser {
-  const user: LmsUser = { id: person.id, firstName: "", lastName: "", enabled: !isDeactivated(person), customData: {} };
+  const user: LmsUser = { id: person.id, firstName: "", lastName: "", userType: NORTHPASS_ROLE, enabled: !isDeactivated(person), customData: {} };
   for (const row of PERSON_FIELDS) {
     const value = person.attributes[row.wire];
     if (typeof value === "string") user[row.domain] = value;
