@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NORTHPASS_SWITCHES, NorthpassFakeSchool, type NorthpassSwitches } from "../../provider/fake-portal/northpass/index.js";
+import { NORTHPASS_SWITCHES, NorthpassFakeSchool, uuidOf, type NorthpassSwitches } from "../../provider/fake-portal/northpass/index.js";
 import { createWorkspace } from "../support/pulumi-cli.js";
 import type { Person } from "../support/roster-stack.js";
 
@@ -147,7 +147,7 @@ describe("the Northpass backend on a school that ignores deactivation", () => {
   it("fails the removal with a message naming the person, and records nothing as removed", async () => {
     await stack.writeRoster([ada, linus]);
     await stack.pulumi(["up", "--yes", "--skip-preview"]);
-    const linusId = stack.person(linus.email)!.id;
+    const linusId = uuidOf(stack.person(linus.email)!.id);
 
     await stack.writeRoster([ada]);
     const run = await stack.pulumi(["up", "--yes", "--skip-preview"], false);
