@@ -160,6 +160,12 @@ describe("Northpass group memberships through the seam", () => {
     expect(await lms.catalog.groupByTitle("Marketing")).toBeUndefined();
   });
 
+  it("looks each group name up once per run, however many memberships name it", async () => {
+    await start();
+    await Promise.all([lms.catalog.groupByTitle("Sales"), lms.catalog.groupByTitle("Sales"), lms.catalog.groupByTitle("Sales")]);
+    expect(transcript()).toEqual(["GET /v2/groups?filter[name][eq]=Sales&page=1&limit=100"]);
+  });
+
   it.each(["422", "2xx"] as const)("adds through the people relationship; an existing member is done (duplicateMember %s)", async (duplicateMember) => {
     await start({ duplicateMember });
     const groupId = (await lms.catalog.groupByTitle("Sales"))!.id;

@@ -26,13 +26,13 @@ export const northpass: LmsBackend<NorthpassSettings> = {
     },
     unsupportedFields: {
       User: {
-        userType: `${NO_API_FOR_IT} (people are learners unless an admin changes their role in Northpass)`,
         username: "Northpass people sign in by email",
         language: NO_API_FOR_IT,
         customData: "Northpass people have no custom fields the API documents",
         password: "Northpass people set their own password from the invitation email, or sign in by SSO",
       },
     },
+    // The API shows and sets no role: a roster may say "learner", the role people are created with; other roles are set in Northpass.
     userTypes: [NORTHPASS_ROLE],
     defaultUserType: NORTHPASS_ROLE,
     protectedUserTypes: [],

@@ -15,6 +15,7 @@
  */
 import { AmbiguousNameError, collect } from "../../client/index.js";
 import type { NorthpassClient } from "../../client/northpass/client.js";
+import type { NorthpassCourse, NorthpassGroup } from "../../client/northpass/schemas.js";
 import type { LmsClient, LmsId, LmsUser, UserChanges } from "../model.js";
 import { lmsEnrollmentOf, lmsUserOf, personAttributesFor, userAfterChanges } from "./fields.js";
 
@@ -55,6 +56,23 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
     managedGroups.add(groupId);
     return groupId;
   };
+  /**
+   * Group and course look-ups by name, once per name per run: every membership of a group names
+   * it, and the roster never creates or renames groups, so the first answer holds for the run.
+   */
+  const byName = <T>(cache: Map<string, Promise<T>>, name: string, lookUp: () => Promise<T>): Promise<T> => {
+    let pending = cache.get(name);
+    if (!pending) {
+      pending = lookUp().catch((error: unknown) => {
+        cache.delete(name); // a failure is not remembered: the next caller asks again
+        throw error;
+      });
+      cache.set(name, pending);
+    }
+    return pending;
+  };
+  const groupsNamed = new Map<string, Promise<NorthpassGroup[]>>();
+  const coursesNamed = new Map<string, Promise<NorthpassCourse[]>>();
 
   async function removeFromManagedGroups(user: LmsUser): Promise<string[]> {
     const left: string[] = [];
@@ -176,13 +194,13 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
 
     catalog: {
       async groupByTitle(title) {
-        const groups = await client.groups.findByName(title);
+        const groups = await byName(groupsNamed, title, () => client.groups.findByName(title));
         if (groups.length > 1) throw new NorthpassAmbiguousNameError("group", title, groups.map((group) => group.id));
         const group = groups[0];
         return group && { id: managing(group.id), title: group.attributes.name };
       },
       async courseByName(name) {
-        const courses = await client.courses.findByName(name);
+        const courses = await byName(coursesNamed, name, () => client.courses.findByName(name));
         if (courses.length > 1) throw new NorthpassAmbiguousNameError("course", name, courses.map((course) => course.id));
         const course = courses[0];
         return course && { id: course.id, name: course.attributes.name };
