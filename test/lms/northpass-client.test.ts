@@ -177,6 +177,16 @@ describe("Northpass group memberships through the seam", () => {
     expect(await collect(lms.memberships.listByGroup(groupId))).toEqual([ADA_ID]);
   });
 
+  it("repeats a failed add only after a read of the group shows it did not land", async () => {
+    await start();
+    const groupId = (await lms.catalog.groupByTitle("Sales"))!.id;
+    school.log.clear();
+    school.faults.inject({ count: 1, status: 503, match: { method: "POST" } });
+    await lms.memberships.add({ groupId, userId: ADA_ID, processEnrollments: true });
+    expect(school.log.entries().map((entry) => `${entry.method} ${entry.status}`)).toEqual(["POST 503", "GET 404", "POST 204"]);
+    expect(await lms.memberships.isMember(groupId, ADA_ID)).toBe(true);
+  });
+
   it("removes with DELETE and a body of identifiers", async () => {
     await start();
     const groupId = (await lms.catalog.groupByTitle("Sales"))!.id;

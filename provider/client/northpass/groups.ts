@@ -78,7 +78,9 @@ export function createGroupsApi(requests: NorthpassRequests): { groups: GroupsAp
       isMember,
       async add(groupId, personId) {
         try {
-          await requests.send({ method: "POST", path: peopleOf(groupId), body: identifiers("people", [personId]) });
+          // Adding is idempotent, so a failed POST may be repeated once a read shows it did not land.
+          const confirmNotApplied = async () => !(await isMember(groupId, personId));
+          await requests.send({ method: "POST", path: peopleOf(groupId), body: identifiers("people", [personId]) }, { confirmNotApplied });
         } catch (error) {
           // Some schools answer 422 for someone already in the group (notes, §Memberships): done, once a read shows it.
           if ((error instanceof ValidationError || error instanceof DuplicateError) && (await isMember(groupId, personId))) return;

@@ -23,12 +23,6 @@ import {
 } from "./requests.js";
 import { isDeactivated, northpassSchemas, type NorthpassPerson, type PersonAttributes } from "./schemas.js";
 
-export interface CreatedPerson {
-  person: NorthpassPerson;
-  /** The school already had someone with the email: this is them, as they were. */
-  existed: boolean;
-}
-
 export interface PeopleApi {
   list(): AsyncGenerator<NorthpassPerson, void, undefined>;
   /** The person holding the email, compared without regard to case, or `undefined`. */
@@ -36,10 +30,10 @@ export interface PeopleApi {
   get(id: string): Promise<NorthpassPerson | undefined>;
   /**
    * Creates the person, or finds who already holds the email: Northpass answers a known email with
-   * the existing record (or, per other sources, a 422 "taken", then looked up). A failed POST is
-   * repeated only after a look-up shows nobody holds the email.
+   * the existing record, as it was (or, per other sources, a 422 "taken", then looked up). A failed
+   * POST is repeated only after a look-up shows nobody holds the email.
    */
-  create(attributes: PersonAttributes & { email: string }): Promise<CreatedPerson>;
+  create(attributes: PersonAttributes & { email: string }): Promise<NorthpassPerson>;
   /** Writes only the given attributes. */
   update(id: string, attributes: PersonAttributes): Promise<void>;
   /**
@@ -86,12 +80,12 @@ export function createPeopleApi(requests: NorthpassRequests): PeopleApi {
         // Some answers may carry no usable body: the email finds the person either way.
         const person = document.success ? document.data.data : await findByEmail(attributes.email);
         if (!person) throw new Error(`POST /people answered ${response.status} for ${attributes.email}, but no person holds that email afterwards`);
-        return { person, existed: response.status === 200 };
+        return person;
       } catch (error) {
         if (!(error instanceof DuplicateError)) throw error;
         const person = await findByEmail(attributes.email);
         if (!person) throw error;
-        return { person, existed: true };
+        return person;
       }
     },
 

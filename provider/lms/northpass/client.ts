@@ -134,7 +134,7 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
       async create({ password: _noPasswords, ...fields }) {
         const email = fields.email;
         if (email === undefined) throw new TypeError("a Northpass person needs an email");
-        const { person } = await client.people.create({ email, ...personAttributesFor(fields) });
+        const person = await client.people.create({ email, ...personAttributesFor(fields) });
         // A known email answers the person as they were: bring them to what was asked for.
         const found = lmsUserOf(person);
         const differing: UserChanges = {};
