@@ -2,20 +2,23 @@
  * The GitOps commands of `npx pulumi-learnupon`:
  *
  *     summary < preview.json          markdown for a pull request, from `pulumi preview --json`
- *     dump [--out roster.yaml] [--employee-id-field "Employee ID"]
+ *     dump [--lms learnupon] [--out roster.yaml] [--employee-id-field "Employee ID"]
  *          [--portal-url URL --username U --password P]
  *                                     the portal's people as a roster file
  *
  * `dump` takes the portal and API key from the flags or from `LEARNUPON_PORTAL_URL`,
  * `LEARNUPON_USERNAME` and `LEARNUPON_PASSWORD` (better: a flag's value is visible to other users
  * of the machine), and paces itself with `LEARNUPON_RATE_LIMIT_SHARE` and
- * `LEARNUPON_REQUESTS_PER_MINUTE` as the provider does.
+ * `LEARNUPON_REQUESTS_PER_MINUTE` as the provider does. For another LMS (`--lms`), its settings
+ * come from its environment variables alone (`LEARNAMP_BASE_URL`, …), as the provider reads them.
  * @module
  */
 import { writeFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
 import { parseYamlRoster } from "../roster/roster-file.js";
+import type { BackendSettings } from "../lms/backend.js";
+import { backendNamed } from "../lms/backends.js";
 import { learnUpon } from "../lms/learnupon/backend.js";
 import { dumpPortal, formatRosterYaml } from "./dump.js";
 import { summarizePreview } from "./preview-summary.js";
@@ -44,13 +47,14 @@ export async function runSummaryCli(argv: string[], io: GitopsCliIo = {}): Promi
 }
 
 const DUMP_USAGE =
-  'usage: pulumi-learnupon dump [--out roster.yaml] [--employee-id-field "Employee ID"] [--portal-url URL --username U --password P]';
+  'usage: pulumi-learnupon dump [--lms learnupon] [--out roster.yaml] [--employee-id-field "Employee ID"] [--portal-url URL --username U --password P]';
 
 export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: {
+      lms: { type: "string", default: "learnupon" },
       out: { type: "string" },
       "employee-id-field": { type: "string" },
       "portal-url": { type: "string" },
@@ -66,27 +70,12 @@ export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<
     writeOut(`${DUMP_USAGE}\n`);
     return;
   }
-  // Each from its flag, else from the environment variable that the provider falls back to as well.
-  const connection = [
-    { flag: "portal-url", key: "learnupon:portalUrl", variable: "LEARNUPON_PORTAL_URL" },
-    { flag: "username", key: "learnupon:username", variable: "LEARNUPON_USERNAME" },
-    { flag: "password", key: "learnupon:password", variable: "LEARNUPON_PASSWORD" },
-  ] as const;
-  const missing = connection.filter(({ flag, variable }) => values[flag] === undefined && !env[variable]);
-  if (missing.length > 0) {
-    throw new Error(`dump needs ${missing.map(({ flag, variable }) => `${variable} (or --${flag})`).join(", ")}\n${DUMP_USAGE}`);
-  }
-  const fromFlags = {
-    get: (key: string) => {
-      const setting = connection.find((candidate) => candidate.key === key);
-      return setting === undefined ? undefined : values[setting.flag];
-    },
-  };
-  const settings = learnUpon.readSettings(fromFlags, env);
-  const client = learnUpon.connect(settings);
+  const lms = backendNamed(values.lms, "dump: --lms");
+  const settings = lms === learnUpon ? learnUponFromFlags(values, env) : lms.readSettings({ get: () => undefined }, env);
+  const client = lms.connect(settings);
   try {
     const dump = await dumpPortal(client, { employeeIdField: values["employee-id-field"] });
-    const yaml = formatRosterYaml(dump, settings.portalUrl);
+    const yaml = formatRosterYaml(dump, settings.portal);
     // What is written must load: a portal with something the roster rejects (say, two emails that
     // differ only in case) stops here with the roster's own message rather than at the first preview.
     parseYamlRoster(values.out ?? "the dump", yaml);
@@ -104,4 +93,25 @@ export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<
   } finally {
     await client.close();
   }
+}
+
+/** LearnUpon's connection, each from its flag, else from the environment variable the provider falls back to as well. */
+function learnUponFromFlags(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): BackendSettings {
+  const connection = [
+    { flag: "portal-url", key: "learnupon:portalUrl", variable: "LEARNUPON_PORTAL_URL" },
+    { flag: "username", key: "learnupon:username", variable: "LEARNUPON_USERNAME" },
+    { flag: "password", key: "learnupon:password", variable: "LEARNUPON_PASSWORD" },
+  ] as const;
+  const missing = connection.filter(({ flag, variable }) => values[flag] === undefined && !env[variable]);
+  if (missing.length > 0) {
+    throw new Error(`dump needs ${missing.map(({ flag, variable }) => `${variable} (or --${flag})`).join(", ")}\n${DUMP_USAGE}`);
+  }
+  const fromFlags = {
+    get: (key: string) => {
+      const setting = connection.find((candidate) => candidate.key === key);
+      const value = setting === undefined ? undefined : values[setting.flag];
+      return typeof value === "string" ? value : undefined;
+    },
+  };
+  return learnUpon.readSettings(fromFlags, env);
 }

@@ -107,8 +107,9 @@ function assignEmployeeIds(users: LmsUser[], field: string | undefined, leftOut:
   const taken = new Set(users.map((user) => `LU-${user.id}`));
   const employeeIds = new Map<LmsId, string>();
   for (const user of users) {
+    // An LMS that keeps external ids holds the employee id there; LearnUpon in a custom field.
     const entry = Object.entries(user.customData).find(([label]) => wanted.includes(normalizedLabel(label)));
-    const value = entry === undefined ? "" : entry[1].trim();
+    const value = (user.externalId ?? entry?.[1] ?? "").trim();
     if (value === "") continue;
     if (!EMPLOYEE_ID.test(value) || taken.has(value)) {
       leftOut.push(`employee id "${value}" of user ${user.id}: ${taken.has(value) ? "used twice" : "may hold only letters, digits, and . _ @ -"}, so LU-${user.id} is used instead`);

@@ -15,7 +15,9 @@ import { COMPLETED_STATUSES, ENROLLMENT_SUMMARY_FIELDS } from "../../resources/e
 import { GROUP_MEMBERSHIP_SUMMARY_FIELDS } from "../../resources/group-membership.js";
 import { resourceKindOf, type ResourceKind } from "../../resources/lifecycle.js";
 import { USER_SUMMARY_FIELDS } from "../../resources/user.js";
-import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../../lms/config.js";
+import type { LmsBackend } from "../../lms/backend.js";
+import { backendNamed } from "../../lms/backends.js";
+import { setting, USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../../lms/config.js";
 import { isSecret, type Preview, type Properties, type Step } from "./parse.js";
 
 /** A person, by resource name (a Roster's is the employee id); named when a User step shows them. */
@@ -43,6 +45,8 @@ export interface FieldChange {
 }
 
 export interface PreviewChanges {
+  /** The LMS the preview is for, as people write it (`roster:lms` in the preview's config). */
+  lmsTitle: string;
   people: {
     added: Array<{ person: Person; admin: boolean; deactivated: boolean }>;
     deactivated: Array<{ person: Person; reason: "removed from the roster" | "set to enabled: false" }>;
@@ -85,7 +89,7 @@ interface Context {
   removalDefault: UserRemovalPolicy;
 }
 
-/** `env` gives `LEARNUPON_USER_REMOVAL` when the preview's config has no `learnupon:userRemoval`, as for the provider. */
+/** `env` gives `LEARNUPON_USER_REMOVAL` (or the LMS's own) when the preview's config has no `learnupon:userRemoval`, as for the provider. */
 export function classifyPreview(preview: Preview, env: NodeJS.ProcessEnv): PreviewChanges {
   const steps = (preview.steps ?? []).flatMap((step) => {
     const kind = resourceKindOf(step.newState?.type ?? step.oldState?.type ?? "");
@@ -97,6 +101,7 @@ export function classifyPreview(preview: Preview, env: NodeJS.ProcessEnv): Previ
   const diagnostics = preview.diagnostics ?? [];
   const context: Context = {
     changes: {
+      lmsTitle: lmsOf(preview.config).title,
       people: { added: [], deactivated: [], deleted: [], unmanaged: [], reactivated: [], changed: [] },
       enrollments: { added: [], removed: [], changed: [] },
       memberships: { added: [], removed: [] },
@@ -250,7 +255,18 @@ function sameValue(field: string, a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The backend `roster:lms` names in the preview's config; LearnUpon when it names none the package has. */
+function lmsOf(config: Properties | null | undefined): LmsBackend {
+  const name = config?.["roster:lms"];
+  try {
+    return backendNamed(typeof name === "string" ? name : undefined);
+  } catch {
+    return backendNamed(undefined); // the preview failed on it already, and says so among its errors
+  }
+}
+
 function userRemovalDefault(config: Properties | null | undefined, env: NodeJS.ProcessEnv): UserRemovalPolicy {
-  const policy = config?.["learnupon:userRemoval"] ?? env["LEARNUPON_USER_REMOVAL"];
+  const { key, env: variable } = setting(lmsOf(config).name, "userRemoval");
+  const policy = config?.[key] ?? env[variable];
   return USER_REMOVAL_POLICIES.includes(policy as UserRemovalPolicy) ? (policy as UserRemovalPolicy) : "deactivate";
 }

@@ -29,7 +29,7 @@ interface Section {
 export function renderSummary(changes: PreviewChanges): string {
   const { errors, warnings } = changes;
   const groups = sectionGroups(changes);
-  const lines = [errors.length > 0 ? "### LearnUpon roster: the preview failed" : "### LearnUpon roster changes", ""];
+  const lines = [errors.length > 0 ? `### ${changes.lmsTitle} roster: the preview failed` : `### ${changes.lmsTitle} roster changes`, ""];
   if (errors.length > 0) {
     lines.push("Nothing will be applied until the preview passes.", "", fenced(errors.map((error) => error.trim()).join("\n\n")), "");
   }
