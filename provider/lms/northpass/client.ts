@@ -16,7 +16,7 @@
 import { AmbiguousNameError, collect } from "../../client/index.js";
 import type { NorthpassClient } from "../../client/northpass/client.js";
 import type { NorthpassCourse, NorthpassGroup } from "../../client/northpass/schemas.js";
-import type { LmsClient, LmsId, LmsUser, UserChanges } from "../model.js";
+import type { LmsClient, LmsEnrollment, LmsId, LmsUser, UserChanges } from "../model.js";
 import { lmsEnrollmentOf, lmsUserOf, personAttributesFor, userAfterChanges } from "./fields.js";
 
 /** What to do when Northpass does not show a person as deactivated after being asked to. */
@@ -73,6 +73,45 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
   };
   const groupsNamed = new Map<string, Promise<NorthpassGroup[]>>();
   const coursesNamed = new Map<string, Promise<NorthpassCourse[]>>();
+
+  /**
+   * No per-person listing of groups or enrollments is documented, so asking for one person's
+   * means listing every group's members (or every course's enrollments): done once and kept, for
+   * readers such as `dump` that ask person by person. A membership change drops the group index.
+   */
+  let groupIndex: Promise<Map<LmsId, Array<{ id: LmsId; title: string }>>> | undefined;
+  let enrollmentIndex: Promise<Map<LmsId, LmsEnrollment[]>> | undefined;
+
+  function groupsByPerson(): Promise<Map<LmsId, Array<{ id: LmsId; title: string }>>> {
+    groupIndex ??= (async () => {
+      const index = new Map<LmsId, Array<{ id: LmsId; title: string }>>();
+      for (const group of await collect(client.groups.list())) {
+        for await (const member of client.memberships.list(group.id)) index.set(member, [...(index.get(member) ?? []), { id: group.id, title: group.attributes.name }]);
+      }
+      return index;
+    })().catch((error: unknown) => {
+      groupIndex = undefined;
+      throw error;
+    });
+    return groupIndex;
+  }
+
+  function enrollmentsByPerson(): Promise<Map<LmsId, LmsEnrollment[]>> {
+    enrollmentIndex ??= (async () => {
+      const index = new Map<LmsId, LmsEnrollment[]>();
+      for (const course of await collect(client.courses.list())) {
+        for await (const wire of client.courses.enrollments(course.id)) {
+          const enrollment = { ...lmsEnrollmentOf(course.id, wire), courseName: course.attributes.name };
+          index.set(enrollment.userId, [...(index.get(enrollment.userId) ?? []), enrollment]);
+        }
+      }
+      return index;
+    })().catch((error: unknown) => {
+      enrollmentIndex = undefined;
+      throw error;
+    });
+    return enrollmentIndex;
+  }
 
   async function removeFromManagedGroups(user: LmsUser): Promise<string[]> {
     const left: string[] = [];
@@ -160,14 +199,17 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
       listByGroup: (groupId) => client.memberships.list(managing(groupId)),
       isMember: (groupId, userId) => client.memberships.isMember(managing(groupId), userId),
       async *groupsOf(userId) {
-        // No per-person group listing is documented: every group's members are asked.
-        for (const group of await collect(client.groups.list())) {
-          if (await client.memberships.isMember(group.id, userId)) yield { id: group.id, title: group.attributes.name };
-        }
+        yield* (await groupsByPerson()).get(userId) ?? [];
       },
       // Course access follows the group in Northpass: there is no separate "process enrollments".
-      add: ({ groupId, userId }) => client.memberships.add(managing(groupId), userId),
-      remove: ({ groupId, userId }) => client.memberships.remove(managing(groupId), userId),
+      async add({ groupId, userId }) {
+        await client.memberships.add(managing(groupId), userId);
+        groupIndex = undefined; // the next `groupsOf` lists afresh
+      },
+      async remove({ groupId, userId }) {
+        await client.memberships.remove(managing(groupId), userId);
+        groupIndex = undefined;
+      },
     },
 
     enrollments: {
@@ -175,11 +217,7 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
         for await (const enrollment of client.courses.enrollments(courseId)) yield lmsEnrollmentOf(courseId, enrollment);
       },
       async *listByUser(userId) {
-        for (const course of await collect(client.courses.list())) {
-          for await (const enrollment of client.courses.enrollments(course.id)) {
-            if (enrollment.attributes.person_id === userId) yield { ...lmsEnrollmentOf(course.id, enrollment), courseName: course.attributes.name };
-          }
-        }
+        yield* (await enrollmentsByPerson()).get(userId) ?? [];
       },
       async find(userId, courseId) {
         for await (const enrollment of client.courses.enrollments(courseId)) {
