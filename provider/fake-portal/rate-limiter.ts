@@ -62,3 +62,28 @@ function refill(bucket: Bucket | undefined, capacity: number, windowMs: number, 
   const elapsed = Math.max(0, at - bucket.refilledAt);
   return { capacity, tokens: Math.min(capacity, bucket.tokens + (elapsed * capacity) / windowMs), refilledAt: at };
 }
+
+/**
+ * One token bucket of `capacity` requests per `windowMs`, for a fake whose API states its budget
+ * in another window (Northpass: 10 a second).
+ */
+export class TokenBucket {
+  readonly #now: () => number;
+  #bucket: Bucket | undefined;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Spends one request; false, spending nothing, when the bucket is empty. */
+  take(capacity: number, windowMs: number): boolean {
+    const bucket = (this.#bucket = refill(this.#bucket, capacity, windowMs, this.#now()));
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  reset(): void {
+    this.#bucket = undefined;
+  }
+}

@@ -16,9 +16,10 @@ import { getResponse, type HttpHandler } from "msw";
 import { answerAdmin } from "./admin.js";
 import { FaultInjector, type FaultSpec } from "./faults.js";
 import { createHandlers } from "./handlers.js";
+import { answerCrash, describeError, fetchRequestOf, loggableBody, readBody, writeReply, writeResponse } from "./http.js";
 import { resolvePortalOptions, type PortalOptions } from "./options.js";
 import { RateLimiter, rateLimitedBody } from "./rate-limiter.js";
-import { RequestLog, isWrite, redactSecrets } from "./request-log.js";
+import { RequestLog, isWrite } from "./request-log.js";
 import { PortalStore, type SeedData } from "./store.js";
 
 export interface StartFakePortalOptions {
@@ -39,9 +40,6 @@ export interface StartFakePortalOptions {
   /** Clock for timestamps and rate-limit buckets, in epoch milliseconds. @default Date.now */
   now?: () => number;
 }
-
-/** Bodies beyond this are refused with 413: no roster call comes near it. */
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export function startFakePortal(options: StartFakePortalOptions = {}): Promise<FakePortal> {
   return FakePortal.start(options);
@@ -178,19 +176,11 @@ export class FakePortal {
   }
 
   async #dispatch(incoming: IncomingMessage, url: URL, body: Buffer): Promise<Response> {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(incoming.headers)) {
-      if (value !== undefined && !HOP_BY_HOP_HEADERS.has(name)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const method = incoming.method ?? "GET";
-    // Fetch forbids a body on GET and HEAD; the content-type trap only needs to know it is empty.
-    const canCarryBody = method !== "GET" && method !== "HEAD" && body.length > 0;
-    const request = new Request(url, { method, headers, ...(canCarryBody ? { body: new Uint8Array(body) } : {}) });
     try {
-      const answer = await getResponse([...this.#extraHandlers, ...this.#portalHandlers], request);
+      const answer = await getResponse([...this.#extraHandlers, ...this.#portalHandlers], fetchRequestOf(incoming, url, body));
       return answer ?? Response.json({ message: "Not found" }, { status: 404 });
     } catch (error) {
-      return Response.json({ message: `fake portal error: ${describe(error)}` }, { status: 500 });
+      return Response.json({ message: `fake portal error: ${describeError(error)}` }, { status: 500 });
     }
   }
 
@@ -200,29 +190,6 @@ export class FakePortal {
   }
 }
 
-const HOP_BY_HOP_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
-
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The JSON body for the log, passwords redacted; nothing when the body is not JSON. */
-function loggableBody(request: IncomingMessage, body: Buffer): { body?: unknown } {
-  if (body.length === 0 || !/application\/json/i.test(request.headers["content-type"] ?? "")) return {};
-  try {
-    return { body: redactSecrets(JSON.parse(body.toString("utf8"))) };
-  } catch {
-    return {};
-  }
-}
 
 function faultResponse(fault: FaultSpec, options: PortalOptions): Response {
   const status = fault.status ?? 500;
@@ -231,28 +198,3 @@ function faultResponse(fault: FaultSpec, options: PortalOptions): Response {
   return Response.json(body, { status, headers: { ...retryAfter, ...fault.headers } });
 }
 
-async function writeResponse(response: ServerResponse, answer: Response): Promise<void> {
-  const payload = Buffer.from(await answer.arrayBuffer());
-  response.statusCode = answer.status;
-  answer.headers.forEach((value, name) => response.setHeader(name, value));
-  response.setHeader("content-length", payload.length);
-  response.end(payload);
-}
-
-function writeReply(response: ServerResponse, status: number, body: unknown): void {
-  const payload = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, { "content-type": "application/json", "content-length": payload.length });
-  response.end(payload);
-}
-
-function answerCrash(response: ServerResponse, error: unknown): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  writeReply(response, 500, { message: `fake portal error: ${describe(error)}` });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -5,8 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigSource, LmsBackend } from "./backend.js";
 import { learnUpon } from "./learnupon/backend.js";
+import { northpass } from "./northpass/backend.js";
 
-export const BACKENDS: Readonly<Record<string, LmsBackend>> = { [learnUpon.name]: learnUpon };
+export const BACKENDS: Readonly<Record<string, LmsBackend>> = { [learnUpon.name]: learnUpon, [northpass.name]: northpass };
 
 /** The names `roster:lms` takes. */
 export const SUPPORTED_LMSES = Object.keys(BACKENDS);

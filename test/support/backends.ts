@@ -7,7 +7,8 @@
  */
 import { startFakePortal, type FakePortal, type RequestLog } from "../../provider/fake-portal/index.js";
 import { learnUponOptions, learnUponSeed, learnUponSwitches } from "../../provider/fake-portal/learnupon-sandbox.js";
-import type { SandboxSeed } from "../../provider/fake-portal/sandbox.js";
+import { NORTHPASS_SWITCHES, NorthpassFakeSchool, uuidOf, type NorthpassSwitches } from "../../provider/fake-portal/northpass/index.js";
+import { checkedSwitches, type SandboxSeed } from "../../provider/fake-portal/sandbox.js";
 
 /** A person as the portal has them, in the project's own terms. */
 export interface PortalPerson {
@@ -157,5 +158,82 @@ function learnUponPortal(portal: FakePortal, rateConfig: Record<string, string>)
   };
 }
 
+// ---- Northpass ---------------------------------------------------------------------------------
+
+const NORTHPASS_GROUPS = ["Engineering", "Sales", "Support"];
+const NORTHPASS_COURSES = ["Security Awareness", "Code of Conduct"];
+
+const northpass: BackendUnderTest = {
+  name: "northpass",
+  title: "Northpass",
+  groups: NORTHPASS_GROUPS,
+  courses: NORTHPASS_COURSES,
+  enrollments: false,
+  switches: NORTHPASS_SWITCHES,
+  async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
+    const given = seed ?? { groups: NORTHPASS_GROUPS, courses: NORTHPASS_COURSES, people: [] };
+    const school = await NorthpassFakeSchool.start({
+      seed: {
+        ...given,
+        people: given.people.map((person) => ({ email: person.email, firstName: person.firstName, lastName: person.lastName, enabled: person.enabled ?? true })),
+      },
+      ...(latencyMs !== undefined && { latencyMs }),
+      options: {
+        ...(checkedSwitches(northpass, switches) as Partial<NorthpassSwitches>),
+        perSecond: rateLimit ? rateLimit.perMinute / 60 : false,
+        ...(pageSize !== undefined && { pageSize, maxLimit: pageSize }),
+      },
+    });
+    const rateConfig = rateLimit
+      ? { "northpass:requestsPerSecond": String(rateLimit.perMinute / 60), "northpass:rateLimitShare": String(rateLimit.share) }
+      : { "northpass:requestsPerSecond": "100000" };
+    return northpassPortal(school, rateConfig);
+  },
+};
+
+function northpassPortal(school: NorthpassFakeSchool, rateConfig: Record<string, string>): PortalUnderTest {
+  const { store } = school;
+  const person = (email: string) => store.personByEmail(email);
+  const personId = (email: string) => person(email)?.id ?? -1;
+  const group = (name: string) => store.groupByName(name);
+  const noEnrollments = () => {
+    throw new Error("Northpass has no enrollments of their own: course access comes from groups");
+  };
+  return {
+    url: school.url,
+    config: { "northpass:baseUrl": school.apiUrl, ...rateConfig },
+    secrets: { "northpass:apiKey": school.apiKey },
+    log: school.log,
+    person(email) {
+      const found = person(email);
+      if (!found) return undefined;
+      return { id: uuidOf(found.id), email: found.email, firstName: found.first_name, lastName: found.last_name, enabled: found.deactivated_at === null };
+    },
+    isMember: (email, name) => store.membership(group(name)?.id ?? -1, personId(email)) !== undefined,
+    isEnrolled(email, name) {
+      const course = store.courses.find((candidate) => candidate.name === name);
+      return course !== undefined && store.enrollments(course.id).some((enrollment) => enrollment.person.id === personId(email));
+    },
+    byHand: {
+      deactivate: (email) => void store.updatePerson(person(email)!, { deactivated_at: store.timestamp() }),
+      rename: (email, firstName) => void store.updatePerson(person(email)!, { first_name: firstName }),
+      removeMembership: (email, name) => store.removeMember(group(name)?.id ?? -1, personId(email)),
+      removeEnrollment: noEnrollments,
+      completeCourse: noEnrollments,
+    },
+    listPageMinimum({ groups }) {
+      // The client asks for 100 a page; the school cuts that to its maximum.
+      const perPage = Math.min(100, school.options.maxLimit);
+      const pages = (records: number) => Math.max(1, Math.ceil(records / perPage));
+      const members = (name: string) => store.memberships.filter((membership) => membership.groupId === group(name)?.id).length;
+      return pages(store.people.size) + groups.reduce((sum, name) => sum + pages(members(name)), 0);
+    },
+    calls: () => school.log.entries().length,
+    writes: () => school.log.writes().length,
+    clearLog: () => school.log.clear(),
+    close: () => school.close(),
+  };
+}
+
 /** Every backend with a fake portal; the conformance suite runs each. */
-export const BACKENDS: readonly BackendUnderTest[] = [learnUpon];
+export const BACKENDS: readonly BackendUnderTest[] = [learnUpon, northpass];
