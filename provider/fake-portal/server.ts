@@ -11,14 +11,14 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { HttpHandler } from "msw";
-import { answerAdmin } from "./admin.js";
+import { answerAdmin, type AdminSurface } from "./admin.js";
 import { FaultInjector, type FaultSpec } from "./faults.js";
 import { createHandlers } from "./handlers.js";
 import { hostPortal, type HostServer } from "./http-host.js";
-import { resolvePortalOptions, type PortalOptions } from "./options.js";
+import { portalOptionsPatchSchema, resolvePortalOptions, type PortalOptions } from "./options.js";
 import { RateLimiter, rateLimitedBody } from "./rate-limiter.js";
 import { RequestLog } from "./request-log.js";
-import { PortalStore, type SeedData } from "./store.js";
+import { PortalStore, seedDataSchema, type SeedData } from "./store.js";
 
 export interface StartFakePortalOptions {
   /** Interface to listen on. @default "127.0.0.1" */
@@ -69,7 +69,7 @@ export class FakePortal {
         handlers: () => [...portal.#extraHandlers, ...portal.#portalHandlers],
         faultResponse: (fault) => faultResponse(fault, portal.options),
         answerAdmin: (request, method, url, body) =>
-          portal.#hasCredentials(request) ? answerAdmin(portal, method, url, body) : { status: 401, body: portal.options.unauthorizedBody },
+          portal.#hasCredentials(request) ? answerAdmin(portal.#adminSurface(), method, url, body) : { status: 401, body: portal.options.unauthorizedBody },
         notFoundBody: { message: "Not found" },
       },
       options.host,
@@ -128,6 +128,19 @@ export class FakePortal {
   /** Stops listening and drops open connections; safe to call twice. */
   close(): Promise<void> {
     return this.#server?.close() ?? Promise.resolve();
+  }
+
+  #adminSurface(): AdminSurface {
+    return {
+      log: this.log,
+      faults: this.faults,
+      setLatency: (ms) => this.setLatency(ms),
+      reset: () => this.reset(),
+      state: () => this.store.snapshot(),
+      seed: (input) => this.store.seed(seedDataSchema.parse(input)),
+      options: () => this.options,
+      patchOptions: (input) => Object.assign(this.options, portalOptionsPatchSchema.parse(input)),
+    };
   }
 
   #hasCredentials(request: IncomingMessage): boolean {
