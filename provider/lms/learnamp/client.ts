@@ -105,10 +105,10 @@ export function learnAmpLms(client: LearnAmpClient, options: LearnAmpLmsOptions)
     enrollments: {
       listByCourse: () => unsupported(),
       listByUser: () => unsupported(),
-      find: () => unsupported(),
-      create: () => unsupported(),
-      updateDates: () => unsupported(),
-      delete: () => unsupported(),
+      find: async () => unsupported(),
+      create: async () => unsupported(),
+      updateDates: async () => unsupported(),
+      delete: async () => unsupported(),
     },
 
     catalog: {
@@ -120,8 +120,8 @@ export function learnAmpLms(client: LearnAmpClient, options: LearnAmpLmsOptions)
         const team = await teams.get(wireId(id, "team id"));
         return team && { id: String(team.id), title: team.name };
       },
-      courseByName: () => unsupported(),
-      courseById: () => unsupported(),
+      courseByName: async () => unsupported(),
+      courseById: async () => unsupported(),
     },
 
     close: () => client.close(),
