@@ -4,7 +4,7 @@
  * headers, Grape-style validation, and the switches that change an answer.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { LEARNAMP_SWITCHES, startLearnAmpFakePortal, type LearnAmpFakePortal, type LearnAmpOptions } from "../../provider/fake-portal/learnamp/index.js";
+import { LEARNAMP_SWITCHES, learnAmpFakePortal, startLearnAmpFakePortal, type LearnAmpFakePortal, type LearnAmpOptions } from "../../provider/fake-portal/learnamp/index.js";
 
 let portal: LearnAmpFakePortal;
 afterEach(async () => portal?.close());
@@ -132,4 +132,26 @@ describe("team members", () => {
 
 it("every switch has at least two values, the first its default", () => {
   for (const [name, values] of Object.entries(LEARNAMP_SWITCHES)) expect(values.length, name).toBeGreaterThanOrEqual(2);
+});
+
+describe("as the sandbox starts it", () => {
+  it("seeds teams and people, gives the stack config, and names a bad switch with what it takes", async () => {
+    const sandbox = await learnAmpFakePortal.start({
+      seed: { groups: ["Sales"], courses: ["Ignored"], people: [{ email: "a@x.org", firstName: "A", lastName: "B", employeeId: "E-9", enabled: false }] },
+      switches: { era: "2024" },
+      rateLimit: false,
+    });
+    try {
+      expect(sandbox.config).toEqual({ "learnamp:baseUrl": sandbox.url, "learnamp:clientId": sandbox.portal.clientId });
+      expect(Object.keys(sandbox.secrets)).toEqual(["learnamp:clientSecret"]);
+      expect(sandbox.portal.options.era).toBe("2024");
+      expect(sandbox.portal.store.userByEmail("a@x.org")).toMatchObject({ status: "deactivated", integrationExternalId: "E-9" });
+      expect(sandbox.portal.store.teams.all().map((team) => team.name)).toEqual(["Sales"]);
+    } finally {
+      await sandbox.close();
+    }
+    const bad = { seed: { groups: [], courses: [], people: [] } };
+    await expect(learnAmpFakePortal.start({ ...bad, switches: { era: "2025" } })).rejects.toThrow('switch era takes 2026 or 2024, not "2025"');
+    await expect(learnAmpFakePortal.start({ ...bad, switches: { colour: "red" } })).rejects.toThrow(/no switch colour/);
+  });
 });

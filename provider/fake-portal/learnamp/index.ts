@@ -15,3 +15,4 @@ export { LEARNAMP_SWITCHES, defaultLearnAmpOptions, parseLearnAmpOptions } from 
 export type { LearnAmpOptions, LearnAmpSwitches } from "./options.js";
 export { LearnAmpStore, STATUS_NAMES } from "./store.js";
 export type { LearnAmpSeed, MembershipRecord, TeamRecord, UserRecord, UserStatus } from "./store.js";
+export { learnAmpFakePortal, learnAmpSwitchOptions } from "./factory.js";

@@ -15,7 +15,7 @@ import { RateLimiter } from "../rate-limiter.js";
 import { RequestLog } from "../request-log.js";
 import { createLearnAmpHandlers } from "./handlers.js";
 import { defaultLearnAmpOptions, parseLearnAmpOptions, type LearnAmpOptions } from "./options.js";
-import { LearnAmpStore, type LearnAmpSeed } from "./store.js";
+import { LearnAmpStore, parseLearnAmpSeed, type LearnAmpSeed } from "./store.js";
 
 export interface StartLearnAmpOptions {
   host?: string | undefined;
@@ -111,7 +111,7 @@ export class LearnAmpFakePortal {
       setLatency: (ms) => this.setLatency(ms),
       reset: () => this.reset(),
       state: () => this.store.snapshot(),
-      seed: (input) => this.store.seed(input as LearnAmpSeed),
+      seed: (input) => this.store.seed(parseLearnAmpSeed(input)),
       options: () => this.options,
       patchOptions: (input) => Object.assign(this.options, parseLearnAmpOptions(input)),
     };

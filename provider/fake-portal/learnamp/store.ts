@@ -4,6 +4,7 @@
  * `handlers.ts` are thin: what happens on deactivation, re-activation or a duplicate lives here.
  * @module
  */
+import { z } from "zod";
 import { Collection } from "../collection.js";
 
 /** Status codes, as `filters[status][]` takes them. */
@@ -50,6 +51,19 @@ export interface MembershipRecord {
 export interface LearnAmpSeed {
   teams?: string[] | undefined;
   people?: Array<{ email: string; firstName: string; lastName: string; employeeId?: string | undefined; enabled?: boolean | undefined; userType?: string | undefined }> | undefined;
+}
+
+/** Seed data sent from outside the process (`POST /__fake/seed`), checked. */
+export function parseLearnAmpSeed(input: unknown): LearnAmpSeed {
+  const person = z.strictObject({
+    email: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    employeeId: z.string().optional(),
+    enabled: z.boolean().optional(),
+    userType: z.string().optional(),
+  });
+  return z.strictObject({ teams: z.array(z.string()).optional(), people: z.array(person).optional() }).parse(input);
 }
 
 export class LearnAmpStore {
