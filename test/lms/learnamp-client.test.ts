@@ -33,7 +33,7 @@ describe("users", () => {
       ["Ada@Example.com", true],
       ["grace@example.com", false],
     ]);
-    expect(users[1]).toEqual({ id: userIdOf("ada@example.com"), email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", userType: "viewer", language: "en", enabled: true, customData: {} });
+    expect(users[1]).toEqual({ id: userIdOf("ada@example.com"), email: "Ada@Example.com", firstName: "Ada", lastName: "Lovelace", userType: "viewer", language: "en", externalId: "E-1", enabled: true, customData: {} });
     expect(t.transcript()).toEqual([
       "POST /oauth/token",
       "GET /v1/users?expanded=true&filters[status][]=not_invited&filters[status][]=invite_scheduled&filters[status][]=invite_pending&filters[status][]=confirmed&filters[status][]=deactivated&page=1&perPage=100",

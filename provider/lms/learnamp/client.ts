@@ -54,6 +54,11 @@ export function learnAmpLms(client: LearnAmpClient, options: LearnAmpLmsOptions)
         return user && lmsUserOf(user);
       },
 
+      async findByExternalId(externalId) {
+        const user = await users.findByExternalId(externalId);
+        return user && lmsUserOf(user);
+      },
+
       async create({ password: _none, enabled, ...fields }) {
         const created = await users.create({ ...wireFieldsOf(fields), skipInvitation: !options.sendInvitations });
         if (enabled === false) await users.deactivate(created.id);

@@ -12,7 +12,7 @@ import type { LearnAmpUser, LearnAmpUserFields } from "../../client/learnamp/sch
 import type { LmsUser, UserChanges } from "../model.js";
 
 interface UserFieldRow {
-  domain: "email" | "firstName" | "lastName" | "userType" | "language";
+  domain: "email" | "firstName" | "lastName" | "userType" | "language" | "externalId";
   wire: keyof LearnAmpUserFields & keyof LearnAmpUser;
   /** What a read gives when Learn Amp sends null or nothing; without it the field is left out. */
   whenAbsent?: string;
@@ -24,6 +24,8 @@ export const USER_FIELDS: readonly UserFieldRow[] = [
   { domain: "lastName", wire: "lastName", whenAbsent: "" },
   { domain: "userType", wire: "role" }, // Learn Amp's own role names: viewer, curator, …, admin, owner
   { domain: "language", wire: "language" },
+  // The employee id, on servers from 2026-06; older ones leave it out of every answer and ignore it.
+  { domain: "externalId", wire: "integrationExternalId" },
 ];
 
 /** A user as Learn Amp returns them, in the seam's terms. */
