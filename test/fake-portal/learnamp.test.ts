@@ -4,7 +4,7 @@
  * headers, Grape-style validation, and the switches that change an answer.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { LEARNAMP_SWITCHES, learnAmpFakePortal, startLearnAmpFakePortal, type LearnAmpFakePortal, type LearnAmpOptions } from "../../provider/fake-portal/learnamp/index.js";
+import { LEARNAMP_SWITCHES, startLearnAmpFakePortal, startLearnAmpSandbox, type LearnAmpFakePortal, type LearnAmpOptions } from "../../provider/fake-portal/learnamp/index.js";
 
 let portal: LearnAmpFakePortal;
 afterEach(async () => portal?.close());
@@ -136,7 +136,7 @@ it("every switch has at least two values, the first its default", () => {
 
 describe("as the sandbox starts it", () => {
   it("seeds teams and people, gives the stack config, and names a bad switch with what it takes", async () => {
-    const sandbox = await learnAmpFakePortal.start({
+    const sandbox = await startLearnAmpSandbox({
       seed: { groups: ["Sales"], courses: ["Ignored"], people: [{ email: "a@x.org", firstName: "A", lastName: "B", employeeId: "E-9", enabled: false }] },
       switches: { era: "2024" },
       rateLimit: false,
@@ -151,7 +151,7 @@ describe("as the sandbox starts it", () => {
       await sandbox.close();
     }
     const bad = { seed: { groups: [], courses: [], people: [] } };
-    await expect(learnAmpFakePortal.start({ ...bad, switches: { era: "2025" } })).rejects.toThrow('switch era takes 2026 or 2024, not "2025"');
-    await expect(learnAmpFakePortal.start({ ...bad, switches: { colour: "red" } })).rejects.toThrow(/no switch colour/);
+    await expect(startLearnAmpSandbox({ ...bad, switches: { era: "2025" } })).rejects.toThrow('switch era must be one of 2026, 2024, not "2025"');
+    await expect(startLearnAmpSandbox({ ...bad, switches: { colour: "red" } })).rejects.toThrow(/unknown switch colour/);
   });
 });

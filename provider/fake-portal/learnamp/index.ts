@@ -15,4 +15,5 @@ export { LEARNAMP_SWITCHES, defaultLearnAmpOptions, parseLearnAmpOptions } from 
 export type { LearnAmpOptions, LearnAmpSwitches } from "./options.js";
 export { LearnAmpStore, STATUS_NAMES } from "./store.js";
 export type { LearnAmpSeed, MembershipRecord, TeamRecord, UserRecord, UserStatus } from "./store.js";
-export { learnAmpFakePortal, learnAmpSwitchOptions } from "./factory.js";
+export { learnAmpFakePortal, learnAmpSwitchOptions, startLearnAmpSandbox } from "./factory.js";
+export type { LearnAmpSandbox } from "./factory.js";
