@@ -31,6 +31,8 @@ export interface HostedPortal {
   answerAdmin(request: IncomingMessage, method: string, url: URL, body: string): { status: number; body: unknown };
   /** The body of the 404 for a route no handler takes. */
   notFoundBody: unknown;
+  /** Whether a request changes the portal, for the log. @default anything but GET, HEAD and OPTIONS */
+  changesPortal?: (method: string, path: string) => boolean;
 }
 
 /** A listening fake portal server. */
@@ -91,7 +93,7 @@ async function serve(portal: HostedPortal, origin: string, request: IncomingMess
       status,
       at: arrivedAt,
       durationMs: Math.round(performance.now() - startedAt),
-      write: isWrite(method),
+      write: portal.changesPortal ? portal.changesPortal(method, path) : isWrite(method),
       ...loggableBody(request, body),
       ...(faultKind ? { fault: faultKind } : {}),
     });

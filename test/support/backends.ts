@@ -166,7 +166,8 @@ const learnAmp: BackendUnderTest = {
   name: "learnamp",
   title: "Learn Amp",
   groups: LEARNAMP_GROUPS,
-  courses: [],
+  // Named in the roster only to be refused at preview: Learn Amp holds no courses.
+  courses: ["Security Awareness", "Code of Conduct"],
   enrollments: false,
   switches: LEARNAMP_SWITCHES,
   async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {

@@ -12,7 +12,7 @@ import { answerAdmin, type AdminSurface } from "../admin.js";
 import { FaultInjector, type FaultSpec } from "../faults.js";
 import { hostPortal, type HostServer } from "../http-host.js";
 import { RateLimiter } from "../rate-limiter.js";
-import { RequestLog } from "../request-log.js";
+import { RequestLog, isWrite } from "../request-log.js";
 import { createLearnAmpHandlers } from "./handlers.js";
 import { defaultLearnAmpOptions, parseLearnAmpOptions, type LearnAmpOptions } from "./options.js";
 import { LearnAmpStore, parseLearnAmpSeed, type LearnAmpSeed } from "./store.js";
@@ -57,6 +57,8 @@ export class LearnAmpFakePortal {
         answerAdmin: (request, method, url, body) =>
           portal.#isAdmin(request) ? answerAdmin(portal.#adminSurface(), method, url, body) : { status: 401, body: { error: "invalid_client" } },
         notFoundBody: { error: "Not found" },
+        // Asking for a token changes nothing a roster holds: only the API's own writes count.
+        changesPortal: (method, path) => isWrite(method) && !path.startsWith("/oauth/token"),
       },
       options.host,
       options.port,

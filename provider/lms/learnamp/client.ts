@@ -42,7 +42,8 @@ export function learnAmpLms(client: LearnAmpClient, options: LearnAmpLmsOptions)
 
   return {
     apiBaseUrl: client.apiBaseUrl,
-    stateId: (id) => wireId(id, "id"),
+    // Ids are text in state, as the seam has them.
+    stateId: (id) => id,
 
     users: {
       async *list() {
