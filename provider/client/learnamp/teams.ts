@@ -9,7 +9,8 @@
  * | `addMember`     | `POST /teams/{id}/users` `userId=` → 201, whichever of its two answers |
  * | `removeMember`  | `DELETE /teams/{id}/users/{userId}` → 204; 404 (not a member) is done too |
  *
- * A duplicate add ("has already been taken") counts as done.
+ * A duplicate add ("has already been taken") counts as done. A name's team is looked up once per
+ * client (one `pulumi` run): a thousand members of one team cost one look-up. Failures are not kept.
  * @module
  */
 import { DuplicateError, NotFoundError } from "../errors.js";
@@ -28,14 +29,28 @@ export interface TeamsApi {
 
 export function createTeamsApi(requests: LearnAmpRequests): TeamsApi {
   const schemas = learnAmpSchemas();
+  const byName = new Map<string, Promise<LearnAmpTeam | undefined>>();
+
+  async function lookUp(name: string): Promise<LearnAmpTeam | undefined> {
+    const matches: LearnAmpTeam[] = [];
+    for await (const team of requests.list("/teams", { "filters[name]": name }, schemas.teamList, "GET /teams", (body) => body.teams)) {
+      if (team.name === name && !matches.some((match) => match.id === team.id)) matches.push(team);
+    }
+    if (matches.length > 1) throw new AmbiguousNameError("group", name, matches.map((team) => team.id));
+    return matches[0];
+  }
+
   return {
-    async findByName(name) {
-      const matches: LearnAmpTeam[] = [];
-      for await (const team of requests.list("/teams", { "filters[name]": name }, schemas.teamList, "GET /teams", (body) => body.teams)) {
-        if (team.name === name && !matches.some((match) => match.id === team.id)) matches.push(team);
+    findByName(name) {
+      let pending = byName.get(name);
+      if (!pending) {
+        pending = lookUp(name).catch((error: unknown) => {
+          byName.delete(name);
+          throw error;
+        });
+        byName.set(name, pending);
       }
-      if (matches.length > 1) throw new AmbiguousNameError("group", name, matches.map((team) => team.id));
-      return matches[0];
+      return pending;
     },
 
     get: (id) => requests.find({ method: "GET", path: idPath("teams", id) }, schemas.team, "GET /teams/{id}"),
