@@ -168,13 +168,13 @@ describe("the token", () => {
   it("one token for every request; renewed once before it expires, and once after a 401", async () => {
     t = await startLearnAmp({ seed: SEED, switches: { tokenLifetimeSeconds: 600 } });
     await collect(t.lms.users.list());
-    await t.lms.catalog.groupByTitle("Sales");
+    await t.lms.catalog.groupById(teamIdOf("Sales"));
     expect(t.portal.store.tokenRequests).toBe(1);
     t.clock.advance(550_000); // less than 10% of the lifetime left
-    await t.lms.catalog.groupByTitle("Sales");
+    await t.lms.catalog.groupById(teamIdOf("Sales"));
     expect(t.portal.store.tokenRequests).toBe(2);
     t.portal.store.tokens.clear(); // the server forgets every token: the next call gets a 401
-    await t.lms.catalog.groupByTitle("Sales");
+    await t.lms.catalog.groupById(teamIdOf("Sales"));
     expect(t.portal.store.tokenRequests).toBe(3);
     expect(t.transcript().filter((line) => line.startsWith("GET /v1/teams")).length).toBe(4); // one replay
   });
