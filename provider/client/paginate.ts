@@ -8,7 +8,7 @@
  *
  * | strategy                  | request                     | "more" when                                  |
  * |---------------------------|-----------------------------|----------------------------------------------|
- * | `pageNumberPagination`    | `?page=N` (+ a size param)  | a header says `true`, or a page came back full |
+ * | `pageNumberPagination`    | `?page=N` (+ a size param)  | a header says `true`, a page-count header is above N, or a page came back full |
  * | `jsonApiLinksPagination`  | `?page=N&limit=M`           | the body's `links.next` is there (followed, host-pinned) and the page is not empty |
  * | `offsetPagination`        | `?offset=K&limit=M`         | a header says `true` (else: the page came back full), and the page is not empty |
  *
@@ -103,7 +103,14 @@ export type MoreSignal =
   /** This response header is `"true"` (any case; absent means no). */
   | { header: string }
   /** The page held this many items: a full page means there may be more. */
-  | { fullPage: number };
+  | { fullPage: number }
+  /**
+   * A header counts the pages (`Total-Pages: 7`): more while this page's number is below it.
+   * A server that leaves the header out is read by page size instead: a full page means more,
+   * "full" being `sizeHeader`'s value (the size the server really used, after any clamp) or else
+   * `fullPage`. An empty page always ends the list.
+   */
+  | { pageCountHeader: string; sizeHeader?: string; fullPage: number };
 
 export interface PageNumberOptions {
   /** @default "page" */
@@ -122,11 +129,7 @@ export function pageNumberPagination(options: PageNumberOptions): Pagination & {
   const page = (n: number): PageCursor => ({
     query: options.size ? { [pageParam]: n, [options.size.param]: options.size.value } : { [pageParam]: n },
   });
-  const more = options.more;
-  const hasMore =
-    "header" in more
-      ? ({ response }: PageContext) => headerIsTrue(response, more.header)
-      : ({ itemCount }: PageContext) => itemCount >= more.fullPage;
+  const hasMore = moreTest(options.more, pageParam);
   return {
     first: page(firstPage),
     page,
@@ -218,6 +221,26 @@ export async function* paginateRequests<T>(
     if (cursor === undefined) return;
   }
   throw new PageLimitError(maxPages);
+}
+
+function moreTest(more: MoreSignal, pageParam: string): (context: PageContext) => boolean {
+  if ("header" in more) return ({ response }) => headerIsTrue(response, more.header);
+  if ("pageCountHeader" in more) {
+    return ({ response, itemCount, cursor }) => {
+      if (itemCount === 0) return false;
+      const pageCount = headerNumber(response, more.pageCountHeader);
+      if (pageCount !== undefined) return Number(cursor.query[pageParam]) < pageCount;
+      const size = (more.sizeHeader === undefined ? undefined : headerNumber(response, more.sizeHeader)) ?? more.fullPage;
+      return itemCount >= size;
+    };
+  }
+  return ({ itemCount }) => itemCount >= more.fullPage;
+}
+
+/** A header holding a non-negative whole number, or `undefined` when absent or not one. */
+function headerNumber(response: HttpResponse, header: string): number | undefined {
+  const value = response.headers[header.toLowerCase()]?.trim();
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 function headerIsTrue(response: HttpResponse, header: string): boolean {

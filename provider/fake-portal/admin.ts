@@ -21,18 +21,22 @@
  */
 import { z } from "zod";
 import { faultSpecSchema, type FaultInjector } from "./faults.js";
-import { portalOptionsPatchSchema, type PortalOptions } from "./options.js";
 import type { RequestFilter, RequestLog } from "./request-log.js";
-import { seedDataSchema, type PortalStore } from "./store.js";
 
-/** The parts of a running portal the admin endpoints reach. */
+/** The parts of a running portal the admin endpoints reach; each portal says how its store is seeded and shown. */
 export interface AdminSurface {
-  readonly store: PortalStore;
-  readonly options: PortalOptions;
   readonly log: RequestLog;
   readonly faults: FaultInjector;
   setLatency(ms: number): void;
   reset(): void;
+  /** Every store collection as plain JSON. */
+  state(): object;
+  /** Loads seed data sent as JSON (throws on bad input) and answers what was created. */
+  seed(input: unknown): object;
+  /** The quirk switches as they stand. */
+  options(): object;
+  /** Changes quirk switches sent as JSON (throws on bad input) and answers them all. */
+  patchOptions(input: unknown): object;
 }
 
 export interface AdminReply {
@@ -59,9 +63,9 @@ export function answerAdmin(portal: AdminSurface, method: string, url: URL, body
         portal.log.clear();
         return ok({ success: "ok" });
       case "GET /state":
-        return ok(portal.store.snapshot());
+        return ok(portal.state());
       case "POST /seed":
-        return ok(portal.store.seed(seedDataSchema.parse(parseJson(body))));
+        return ok(portal.seed(parseJson(body)));
       case "POST /reset":
         portal.reset();
         return ok({ success: "ok" });
@@ -72,10 +76,9 @@ export function answerAdmin(portal: AdminSurface, method: string, url: URL, body
         portal.faults.clear();
         return ok({ pending: 0 });
       case "GET /options":
-        return ok(portal.options);
+        return ok(portal.options());
       case "PATCH /options":
-        Object.assign(portal.options, portalOptionsPatchSchema.parse(parseJson(body)));
-        return ok(portal.options);
+        return ok(portal.patchOptions(parseJson(body)));
       case "PUT /latency":
         portal.setLatency(latencySchema.parse(parseJson(body)).latencyMs);
         return ok({ success: "ok" });

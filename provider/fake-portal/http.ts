@@ -64,12 +64,17 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The JSON body for the log, passwords redacted; nothing when the body is not JSON. */
+/** The JSON or form body for the log, secrets redacted; nothing for other bodies. */
 export function loggableBody(request: IncomingMessage, body: Buffer): { body?: unknown } {
-  if (body.length === 0 || !/application\/json/i.test(request.headers["content-type"] ?? "")) return {};
+  if (body.length === 0) return {};
+  const contentType = request.headers["content-type"] ?? "";
   try {
-    return { body: redactSecrets(JSON.parse(body.toString("utf8"))) };
+    if (/application\/json/i.test(contentType)) return { body: redactSecrets(JSON.parse(body.toString("utf8"))) };
+    if (/application\/x-www-form-urlencoded/i.test(contentType)) {
+      return { body: redactSecrets(Object.fromEntries(new URLSearchParams(body.toString("utf8")))) };
+    }
   } catch {
-    return {};
+    // not loggable: left out
   }
+  return {};
 }

@@ -3,7 +3,7 @@
  * (how many calls, in which order, that no POST was retried) rather than outcomes alone.
  *
  * The log never holds secrets: headers are not recorded at all, and any body field whose name
- * contains "password" is replaced by "[REDACTED]".
+ * contains "password" or "secret" (an OAuth2 `client_secret`) is replaced by "[REDACTED]".
  * @module
  */
 
@@ -20,7 +20,7 @@ export interface RequestLogEntry {
   durationMs: number;
   /** Anything but GET, HEAD and OPTIONS. */
   write: boolean;
-  /** The JSON body with passwords redacted, when the request had one. */
+  /** The JSON or form body with secrets redacted, when the request had one. */
   body?: unknown;
   /** Set when an injected fault answered instead of the portal. */
   fault?: "status" | "reset";
@@ -67,12 +67,12 @@ export class RequestLog {
 
 const REDACTED = "[REDACTED]";
 
-/** A deep copy of a parsed JSON body with every password-named field redacted. */
+/** A deep copy of a parsed body with every password- or secret-named field redacted. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, field]) => [key, /password/i.test(key) ? REDACTED : redactSecrets(field)]),
+    Object.entries(value).map(([key, field]) => [key, /password|secret/i.test(key) ? REDACTED : redactSecrets(field)]),
   );
 }
 

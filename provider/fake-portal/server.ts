@@ -2,25 +2,23 @@
  * The fake LearnUpon portal over real HTTP on 127.0.0.1, for tests that need a socket (retries,
  * resets, latency), for `pulumi up` runs in another process, and for users' sandboxes.
  *
- * A `node:http` server turns each request into a Fetch `Request`, asks msw's `getResponse` for the
- * answer from the handlers in `handlers.ts`, and writes it back. Around that it keeps a request log,
- * scripted faults, optional latency and the `/__fake/` admin endpoints. Every piece of state lives
- * on the `FakePortal` instance, so several portals can run in one process.
+ * The shared server in `http-host.ts` answers each request from the handlers in `handlers.ts`,
+ * with the request log, scripted faults, optional latency and the `/__fake/` admin endpoints
+ * around them. Every piece of state lives on the `FakePortal` instance, so several portals can run
+ * in one process.
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
-import { getResponse, type HttpHandler } from "msw";
-import { answerAdmin } from "./admin.js";
+import type { IncomingMessage } from "node:http";
+import type { HttpHandler } from "msw";
+import { answerAdmin, type AdminSurface } from "./admin.js";
 import { FaultInjector, type FaultSpec } from "./faults.js";
 import { createHandlers } from "./handlers.js";
-import { answerCrash, describeError, fetchRequestOf, loggableBody, readBody, writeReply, writeResponse } from "./http.js";
-import { resolvePortalOptions, type PortalOptions } from "./options.js";
+import { hostPortal, type HostServer } from "./http-host.js";
+import { portalOptionsPatchSchema, resolvePortalOptions, type PortalOptions } from "./options.js";
 import { RateLimiter, rateLimitedBody } from "./rate-limiter.js";
-import { RequestLog, isWrite } from "./request-log.js";
-import { PortalStore, type SeedData } from "./store.js";
+import { RequestLog } from "./request-log.js";
+import { PortalStore, seedDataSchema, type SeedData } from "./store.js";
 
 export interface StartFakePortalOptions {
   /** Interface to listen on. @default "127.0.0.1" */
@@ -56,15 +54,27 @@ export class FakePortal {
   readonly #now: () => number;
   readonly #rateLimiter: RateLimiter;
   readonly #portalHandlers: HttpHandler[];
-  readonly #server: Server;
   #extraHandlers: HttpHandler[] = [];
   #latencyMs: number;
-  #url = "";
-  #closing: Promise<void> | undefined;
+  #server: HostServer | undefined;
 
   static async start(options: StartFakePortalOptions): Promise<FakePortal> {
     const portal = new FakePortal(options);
-    await portal.#listen(options.host ?? "127.0.0.1", options.port ?? 0);
+    portal.#server = await hostPortal(
+      {
+        log: portal.log,
+        faults: portal.faults,
+        now: portal.#now,
+        latencyMs: () => portal.#latencyMs,
+        handlers: () => [...portal.#extraHandlers, ...portal.#portalHandlers],
+        faultResponse: (fault) => faultResponse(fault, portal.options),
+        answerAdmin: (request, method, url, body) =>
+          portal.#hasCredentials(request) ? answerAdmin(portal.#adminSurface(), method, url, body) : { status: 401, body: portal.options.unauthorizedBody },
+        notFoundBody: { message: "Not found" },
+      },
+      options.host,
+      options.port,
+    );
     return portal;
   }
 
@@ -82,18 +92,15 @@ export class FakePortal {
       options: this.options,
       rateLimiter: this.#rateLimiter,
     });
-    this.#server = createServer((request, response) => {
-      this.#serve(request, response).catch((error: unknown) => answerCrash(response, error));
-    });
   }
 
   /** Portal root, e.g. `http://127.0.0.1:41234`; the API lives under `/api/v1`. */
   get url(): string {
-    return this.#url;
+    return this.#server?.url ?? "";
   }
 
   get apiUrl(): string {
-    return `${this.#url}/api/v1`;
+    return `${this.url}/api/v1`;
   }
 
   /** Delay every later API request by `ms`. */
@@ -120,68 +127,20 @@ export class FakePortal {
 
   /** Stops listening and drops open connections; safe to call twice. */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve, reject) => {
-      this.#server.close((error) => (error ? reject(error) : resolve()));
-      this.#server.closeAllConnections();
-    });
-    return this.#closing;
+    return this.#server?.close() ?? Promise.resolve();
   }
 
-  async #listen(host: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen(port, host, () => resolve());
-    });
-    this.#url = `http://${host}:${(this.#server.address() as AddressInfo).port}`;
-  }
-
-  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const startedAt = performance.now();
-    const arrivedAt = new Date(this.#now()).toISOString();
-    const method = (request.method ?? "GET").toUpperCase();
-    const path = request.url ?? "/";
-    const body = await readBody(request);
-    if (body === undefined) return writeReply(response, 413, { message: "Request body too large" });
-    const url = new URL(path, this.url);
-
-    if (url.pathname.startsWith("/__fake/")) {
-      if (!this.#hasCredentials(request)) return writeReply(response, 401, this.options.unauthorizedBody);
-      const reply = answerAdmin(this, method, url, body.toString("utf8"));
-      return writeReply(response, reply.status, reply.body);
-    }
-
-    const fault = this.faults.take(method, path);
-    const delayMs = this.#latencyMs + (fault?.latencyMs ?? 0);
-    if (delayMs > 0) await sleep(delayMs);
-    const record = (status: number, faultKind?: "status" | "reset") =>
-      this.log.record({
-        method,
-        path,
-        status,
-        at: arrivedAt,
-        durationMs: Math.round(performance.now() - startedAt),
-        write: isWrite(method),
-        ...loggableBody(request, body),
-        ...(faultKind ? { fault: faultKind } : {}),
-      });
-
-    if (fault?.reset) {
-      request.socket.destroy();
-      record(0, "reset");
-      return;
-    }
-    const answer = fault?.status !== undefined ? faultResponse(fault, this.options) : await this.#dispatch(request, url, body);
-    await writeResponse(response, answer);
-    record(answer.status, fault?.status !== undefined ? "status" : undefined);
-  }
-
-  async #dispatch(incoming: IncomingMessage, url: URL, body: Buffer): Promise<Response> {
-    try {
-      const answer = await getResponse([...this.#extraHandlers, ...this.#portalHandlers], fetchRequestOf(incoming, url, body));
-      return answer ?? Response.json({ message: "Not found" }, { status: 404 });
-    } catch (error) {
-      return Response.json({ message: `fake portal error: ${describeError(error)}` }, { status: 500 });
-    }
+  #adminSurface(): AdminSurface {
+    return {
+      log: this.log,
+      faults: this.faults,
+      setLatency: (ms) => this.setLatency(ms),
+      reset: () => this.reset(),
+      state: () => this.store.snapshot(),
+      seed: (input) => this.store.seed(seedDataSchema.parse(input)),
+      options: () => this.options,
+      patchOptions: (input) => Object.assign(this.options, portalOptionsPatchSchema.parse(input)),
+    };
   }
 
   #hasCredentials(request: IncomingMessage): boolean {
@@ -190,11 +149,9 @@ export class FakePortal {
   }
 }
 
-
 function faultResponse(fault: FaultSpec, options: PortalOptions): Response {
   const status = fault.status ?? 500;
   const retryAfter = status === 429 && options.retryAfterSeconds !== false ? { "Retry-After": String(options.retryAfterSeconds) } : {};
   const body = fault.body ?? (status === 429 ? rateLimitedBody("minute") : { message: "Injected fault" });
   return Response.json(body, { status, headers: { ...retryAfter, ...fault.headers } });
 }
-

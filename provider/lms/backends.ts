@@ -4,10 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigSource, LmsBackend } from "./backend.js";
+import { learnAmp } from "./learnamp/backend.js";
 import { learnUpon } from "./learnupon/backend.js";
 import { northpass } from "./northpass/backend.js";
 
-export const BACKENDS: Readonly<Record<string, LmsBackend>> = { [learnUpon.name]: learnUpon, [northpass.name]: northpass };
+export const BACKENDS: Readonly<Record<string, LmsBackend>> = {
+  [learnUpon.name]: learnUpon,
+  [learnAmp.name]: learnAmp,
+  [northpass.name]: northpass,
+};
 
 /** The names `roster:lms` takes. */
 export const SUPPORTED_LMSES = Object.keys(BACKENDS);

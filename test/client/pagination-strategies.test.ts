@@ -91,6 +91,38 @@ describe("pageNumberPagination", () => {
   });
 });
 
+describe("pageNumberPagination by a page-count header", () => {
+  const byPageCount = pageNumberPagination({
+    size: { param: "perPage", value: 100 },
+    more: { pageCountHeader: "total-pages", sizeHeader: "per-page", fullPage: 100 },
+  });
+
+  it("asks while the page number is below Total-Pages, and never for a page past it", async () => {
+    const { api, log } = await listServer((query) => {
+      const page = Number(query.get("page"));
+      // The server clamps perPage to 2 and says so in Per-Page.
+      return { status: 200, body: NAMES.slice((page - 1) * 2, page * 2), headers: { "Total-Pages": "3", "Per-Page": "2" } };
+    });
+    expect(await walk(api, "/users", byPageCount, bareArray)).toEqual(NAMES);
+    expect(log.map((r) => r.url)).toEqual(["/v2/users?page=1&perPage=100", "/v2/users?page=2&perPage=100", "/v2/users?page=3&perPage=100"]);
+  });
+
+  it("without Total-Pages, a page as full as Per-Page says means more; a short or empty page ends", async () => {
+    const { api, log } = await listServer((query) => {
+      const page = Number(query.get("page"));
+      return { status: 200, body: NAMES.slice(0, 4).slice((page - 1) * 2, page * 2), headers: { "Per-Page": "2" } };
+    });
+    expect(await walk(api, "/users", byPageCount, bareArray)).toEqual(NAMES.slice(0, 4));
+    expect(log).toHaveLength(3); // the third page is empty
+  });
+
+  it("with neither header, the asked size is what full means", async () => {
+    const { api, log } = await listServer(() => ({ status: 200, body: NAMES }));
+    expect(await walk(api, "/users", byPageCount, bareArray)).toEqual(NAMES);
+    expect(log).toHaveLength(1);
+  });
+});
+
 describe("jsonApiLinksPagination", () => {
   /** JSON:API pages of `limit`, with absolute `links.next` on `serverUrl` while more remain. */
   function people(query: URLSearchParams, serverUrl: string, total = NAMES.length): ScriptStep {

@@ -6,6 +6,7 @@
  * @module
  */
 import { startFakePortal, type FakePortal, type RequestLog } from "../../provider/fake-portal/index.js";
+import { LEARNAMP_SWITCHES, startLearnAmpSandbox, type LearnAmpSandbox } from "../../provider/fake-portal/learnamp/index.js";
 import { learnUponOptions, learnUponSeed, learnUponSwitches } from "../../provider/fake-portal/learnupon-sandbox.js";
 import { NORTHPASS_SWITCHES, NorthpassFakeSchool, uuidOf, type NorthpassSwitches } from "../../provider/fake-portal/northpass/index.js";
 import { checkedSwitches, type SandboxSeed } from "../../provider/fake-portal/sandbox.js";
@@ -235,5 +236,71 @@ function northpassPortal(school: NorthpassFakeSchool, rateConfig: Record<string,
   };
 }
 
+// ---- Learn Amp ------------------------------------------------------------------------------
+
+const LEARNAMP_GROUPS = ["Engineering", "Sales", "Support"];
+
+const learnAmp: BackendUnderTest = {
+  name: "learnamp",
+  title: "Learn Amp",
+  groups: LEARNAMP_GROUPS,
+  // Named in the roster only to be refused at preview: Learn Amp holds no courses.
+  courses: ["Security Awareness", "Code of Conduct"],
+  enrollments: false,
+  switches: LEARNAMP_SWITCHES,
+  async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
+    const sandbox = await startLearnAmpSandbox({
+      seed: seed ?? { groups: LEARNAMP_GROUPS, courses: [], people: [] },
+      rateLimit: rateLimit ? { perMinute: rateLimit.perMinute } : false,
+      ...(latencyMs !== undefined && { latencyMs }),
+      ...(pageSize !== undefined && { pageSize }),
+      ...(switches !== undefined && { switches }),
+    });
+    const rateConfig = { "learnamp:requestsPerMinute": String(rateLimit ? Math.floor(rateLimit.perMinute * rateLimit.share) : 100_000) };
+    return learnAmpPortal(sandbox, rateConfig);
+  },
+};
+
+function learnAmpPortal(sandbox: LearnAmpSandbox, rateConfig: Record<string, string>): PortalUnderTest {
+  const { store, options } = sandbox.portal;
+  const user = (email: string) => store.userByEmail(email);
+  const team = (name: string) => store.teams.find((candidate) => candidate.name === name);
+  const notEnrollable = (): never => {
+    throw new Error("Learn Amp has no course enrollments");
+  };
+  return {
+    url: sandbox.url,
+    config: { ...sandbox.config, ...rateConfig },
+    secrets: sandbox.secrets,
+    log: sandbox.log,
+    person(email) {
+      const found = user(email);
+      return found && { id: String(found.id), email: found.email, firstName: found.firstName, lastName: found.lastName, enabled: found.status !== "deactivated" };
+    },
+    isMember: (email, group) => store.isMember(team(group)?.id ?? -1, user(email)?.id ?? -1),
+    isEnrolled: () => false,
+    byHand: {
+      deactivate(email) {
+        const found = user(email);
+        if (found && found.status !== "deactivated") store.deactivate(found);
+      },
+      rename: (email, firstName) => void store.users.update(user(email)?.id ?? -1, { firstName }),
+      removeMembership: (email, group) => void store.removeMember(team(group)?.id ?? -1, user(email)?.id ?? -1),
+      removeEnrollment: notEnrollable,
+      completeCourse: notEnrollable,
+    },
+    listPageMinimum({ groups }) {
+      // The client asks for 100 a page; the server may clamp it.
+      const perPage = Math.min(100, Number(options.maxPerPage));
+      const pages = (records: number) => Math.max(1, Math.ceil(records / perPage));
+      return pages(store.users.size) + groups.reduce((sum, name) => sum + pages(store.membersOf(team(name)?.id ?? -1).length), 0);
+    },
+    calls: () => sandbox.log.entries().length,
+    writes: () => sandbox.log.writes().length,
+    clearLog: () => sandbox.log.clear(),
+    close: () => sandbox.close(),
+  };
+}
+
 /** Every backend with a fake portal; the conformance suite runs each. */
-export const BACKENDS: readonly BackendUnderTest[] = [learnUpon, northpass];
+export const BACKENDS: readonly BackendUnderTest[] = [learnUpon, learnAmp, northpass];

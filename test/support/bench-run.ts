@@ -23,6 +23,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { backendNamed } from "../../provider/lms/backends.js";
 import type { RosterPerson } from "../../provider/roster/roster-file.js";
 import { BACKENDS, type BackendUnderTest, type PortalUnderTest } from "./backends.js";
 import {
@@ -114,14 +115,14 @@ const GROUP = "Bench Group";
 const COURSES = ["Bench Course A", "Bench Course B"] as const;
 
 /** Person `index` of the bench roster. Every field derives from the index, so `person00042` in a log names its roster entry. */
-export function benchPerson(index: number, enrollments = true): RosterPerson {
+export function benchPerson(index: number, enrollments = true, userType = "learner"): RosterPerson {
   const id = String(index).padStart(5, "0");
   return {
     employeeId: `B${id}`,
     email: `person${id}@bench.example.com`,
     firstName: `Given${id}`,
     lastName: `Family${id}`,
-    userType: "learner",
+    userType,
     enabled: true,
     groups: [GROUP],
     courses: enrollments ? COURSES.map((name) => ({ name })) : [],
@@ -153,7 +154,7 @@ export async function runBench(people: number, settings: BenchSettings): Promise
   let workspace: PulumiWorkspace | undefined;
 
   try {
-    const roster = Array.from({ length: people }, (_, index) => benchPerson(index, backend.enrollments));
+    const roster = Array.from({ length: people }, (_, index) => benchPerson(index, backend.enrollments, backendNamed(backend.name).capabilities.defaultUserType));
     await writeFile(rosterFile, stringify({ people: roster }));
     workspace = await createWorkspace({ programDir: settings.projectRoot, stack, env: environment });
     await workspace.setConfig("roster:lms", backend.name);
