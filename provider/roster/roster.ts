@@ -13,6 +13,7 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
+import { programBackend } from "../lms/backends.js";
 import { assertRemovalsAllowed, managedPeopleAfter, plannedRemovals, type ManagedPeople, type RemovalGuardSettings } from "./removal-guard.js";
 import { Enrollment } from "../resources/enrollment.js";
 import { GroupMembership } from "../resources/group-membership.js";
@@ -56,6 +57,7 @@ export class Roster extends pulumi.ComponentResource {
     if (args.removalGuard) assertRemovalsAllowed(people, args.removalGuard);
     super("learnupon:index:Roster", name, {}, opts);
     const planned: PlannedResource[] = [];
+    const emptiesGroups = programBackend().capabilities.deactivationEmptiesGroups === true;
     for (const person of people) {
       const user = new User<number | string>(
         person.employeeId,
@@ -76,7 +78,13 @@ export class Roster extends pulumi.ComponentResource {
       this.users[person.employeeId] = user;
       planned.push({ person, resource: user, userId: user.userId });
       for (const groupTitle of person.groups) {
-        const membership = new GroupMembership<number | string>(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this });
+        // Where deactivation empties a person's groups, the membership follows their `enabled` (suspended, then restored).
+        const suspension = emptiesGroups ? { userEnabled: person.enabled } : {};
+        const membership = new GroupMembership<number | string>(
+          `${person.employeeId}/${groupTitle}`,
+          { userId: user.userId, groupTitle, ...suspension },
+          { parent: this },
+        );
         this.memberships.push(membership);
         planned.push({ person, resource: membership, needs: { field: "groups", title: groupTitle } });
       }
