@@ -200,9 +200,9 @@ export class FakePortal {
   }
 }
 
-const HOP_BY_HOP_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
+export const HOP_BY_HOP_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+export async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -231,7 +231,7 @@ function faultResponse(fault: FaultSpec, options: PortalOptions): Response {
   return Response.json(body, { status, headers: { ...retryAfter, ...fault.headers } });
 }
 
-async function writeResponse(response: ServerResponse, answer: Response): Promise<void> {
+export async function writeResponse(response: ServerResponse, answer: Response): Promise<void> {
   const payload = Buffer.from(await answer.arrayBuffer());
   response.statusCode = answer.status;
   answer.headers.forEach((value, name) => response.setHeader(name, value));
@@ -239,13 +239,13 @@ async function writeResponse(response: ServerResponse, answer: Response): Promis
   response.end(payload);
 }
 
-function writeReply(response: ServerResponse, status: number, body: unknown): void {
+export function writeReply(response: ServerResponse, status: number, body: unknown): void {
   const payload = Buffer.from(JSON.stringify(body));
   response.writeHead(status, { "content-type": "application/json", "content-length": payload.length });
   response.end(payload);
 }
 
-function answerCrash(response: ServerResponse, error: unknown): void {
+export function answerCrash(response: ServerResponse, error: unknown): void {
   if (response.headersSent) {
     response.destroy();
     return;
