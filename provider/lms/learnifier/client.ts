@@ -41,8 +41,9 @@ export interface LearnifierLmsOptions {
 }
 
 /** The seam's client with what the seam is gaining for LMSes with external ids. */
-export type LearnifierLms = LmsClient & {
-  readonly users: LmsClient["users"] & {
+export type LearnifierLms = Omit<LmsClient, "users"> & {
+  readonly users: Omit<LmsClient["users"], "list" | "update" | "create"> & {
+    list(): AsyncIterable<LearnifierLmsUser>;
     findByExternalId(externalId: string): Promise<LearnifierLmsUser | undefined>;
     update(user: LearnifierLmsUser, changes: LearnifierUserChanges): Promise<LearnifierLmsUser>;
     create(fields: LearnifierUserChanges & { password?: string | undefined }): Promise<LmsId>;
