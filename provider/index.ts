@@ -13,8 +13,8 @@ export type { RosterArgs, RosterCounts, RosterPersonArgs } from "./roster/roster
 export { loadRoster, rosterOptionsFromStack, RosterError } from "./roster/roster-file.js";
 export { lmsFromStack, SUPPORTED_LMSES } from "./roster/lms.js";
 export type { RosterCourse, RosterOptions, RosterPerson } from "./roster/roster-file.js";
-export { USER_REMOVAL_POLICIES } from "./settings.js";
-export type { UserRemovalPolicy } from "./settings.js";
+export { USER_REMOVAL_POLICIES } from "./lms/config.js";
+export type { UserRemovalPolicy } from "./lms/config.js";
 export { assertRemovalsAllowed, managedPeopleOf, plannedRemovals, RemovalRefusedError } from "./roster/removal-guard.js";
 export type { ManagedPeople, ManagedPerson, Removal, RemovalGuardSettings } from "./roster/removal-guard.js";
 export { removalGuardFromStack } from "./roster/stack-guard.js";

@@ -9,28 +9,22 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { capabilityFailures, type LmsBackend } from "./lms/backend.js";
+import { capabilityFailures, type BackendSettings, type LmsBackend } from "./lms/backend.js";
 import { backendFor } from "./lms/backends.js";
+import { readSafetySettings, type ConfigSource, type SafetySettings } from "./lms/config.js";
 import type { LmsClient } from "./lms/model.js";
 import { enrollmentLifecycle } from "./resources/enrollment.js";
 import { groupMembershipLifecycle } from "./resources/group-membership.js";
-import { PartialCreateError, type ResourceKind } from "./resources/lifecycle.js";
+import { PartialCreateError, type CheckedLms, type ResourceKind } from "./resources/lifecycle.js";
 import { userLifecycle } from "./resources/user.js";
 import { RemovalBreaker, SafetyError } from "./resources/safety.js";
-import {
-  configProblem,
-  portalOf,
-  readSafetySettings,
-  readSettings,
-  type ConfigSource,
-  type ProviderSettings,
-  type SafetySettings,
-} from "./settings.js";
 import { PortalSnapshot } from "./snapshot.js";
 
 /** What a resource's lifecycle functions get besides the engine's arguments. */
 export interface ProviderContext {
-  readonly settings: ProviderSettings;
+  /** The configured LMS: its name, title and capabilities. */
+  readonly backend: LmsBackend;
+  readonly settings: BackendSettings;
   readonly safety: SafetySettings;
   /** The LMS, in the project's own terms. */
   readonly lms: LmsClient;
@@ -39,7 +33,7 @@ export interface ProviderContext {
 }
 
 export interface Lifecycle {
-  check(olds: unknown, news: unknown): Promise<unknown>;
+  check(olds: unknown, news: unknown, lms: CheckedLms): Promise<unknown>;
   diff(id: string, olds: unknown, news: unknown): Promise<unknown>;
   create(context: ProviderContext, inputs: unknown): Promise<unknown>;
   read(context: ProviderContext, id: string, props: unknown): Promise<unknown>;
@@ -50,8 +44,7 @@ export interface Lifecycle {
 /** The settings `configure` parsed: read once per provider process, kept for every call after it. */
 interface Configured {
   backend: LmsBackend;
-  source: ConfigSource;
-  settings: ProviderSettings;
+  settings: BackendSettings;
   safety: SafetySettings;
 }
 
@@ -71,14 +64,18 @@ export function configure(request: { config: ConfigSource }): Promise<void> {
 
 function parse(source: ConfigSource): Configured {
   const backend = backendFor(source);
-  backend.checkSettings(source);
-  return { backend, source, settings: readSettings(source), safety: readSafetySettings(source) };
+  return { backend, settings: backend.readSettings(source), safety: readSafetySettings(backend.name, backend.title, source) };
 }
 
 /** The configured settings; before `configure` (some tests), those of the environment alone. */
 function settingsNow(): Configured {
   configured ??= parse({ get: () => undefined });
   return configured;
+}
+
+/** The configured LMS; before `configure`, the default. `check` needs no more, so it never fails on settings. */
+function backendNow(): LmsBackend {
+  return configured?.backend ?? backendFor({ get: () => undefined });
 }
 
 /** The provider of one resource kind, as the dynamic-provider host calls it. */
@@ -99,11 +96,12 @@ export function provider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
  * kind must be visible to the memberships and enrollments of another.
  */
 function context(): ProviderContext {
-  const { backend, source, settings, safety } = settingsNow();
+  const { backend, settings, safety } = settingsNow();
   const key = JSON.stringify([backend.name, settings, safety]);
   if (current?.key !== key) {
-    const lms = backend.connect(source);
-    current = { key, context: { settings, safety, lms, snapshot: new PortalSnapshot(lms), breaker: new RemovalBreaker(safety) } };
+    const lms = backend.connect(settings);
+    const snapshot = new PortalSnapshot(lms);
+    current = { key, context: { backend, settings, safety, lms, snapshot, breaker: new RemovalBreaker(safety) } };
   }
   return current.context;
 }
@@ -119,17 +117,17 @@ export async function dispatch(kind: ResourceKind, method: keyof Lifecycle, ...a
     return await call(kind, method, args);
   } catch (error) {
     // Rejected credentials and an unreachable portal say which stack config to fix, the same for every resource.
-    const problem = configProblem(error, current?.context.lms.apiBaseUrl);
+    const problem = settingsNow().backend.configProblem(error, current?.context.lms.apiBaseUrl);
     throw problem === undefined ? error : new Error(problem, { cause: error });
   }
 }
 
 async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]): Promise<unknown> {
   const resource = lifecycles[kind];
-  if (!resource) throw new Error(`unknown LearnUpon resource kind ${String(kind)}`);
+  if (!resource) throw new Error(`unknown resource kind ${String(kind)}`);
   switch (method) {
     case "check":
-      return withinCapabilities(kind, (await resource.check(args[0], args[1])) as pulumi.dynamic.CheckResult);
+      return withinCapabilities(kind, (await resource.check(args[0], args[1], backendNow())) as pulumi.dynamic.CheckResult);
     case "diff": {
       // check and diff never touch the network: the engine runs them serially
       if (portalMoved(kind, args[1], "change")) return { changes: true, replaces: ["portal"], deleteBeforeReplace: false };
@@ -139,7 +137,7 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
       try {
         return withPortal(await resource.create(context(), args[0]), "outs");
       } catch (error) {
-        if (error instanceof PartialCreateError) Object.assign(error.properties, { portal: portalOf(settingsNow().settings) });
+        if (error instanceof PartialCreateError) Object.assign(error.properties, { portal: settingsNow().settings.portal });
         throw error;
       }
     case "read":
@@ -152,7 +150,7 @@ async function call(kind: ResourceKind, method: keyof Lifecycle, args: unknown[]
       return withPortal(await resource.update(context(), String(args[0]), args[1], args[2]), "outs");
     case "delete":
       if (portalMoved(kind, args[1], "remove")) {
-        console.log(`${describe(kind, args[1])} stays on ${recordedPortal(args[1])} as it is: this stack moved to ${portalOf(settingsNow().settings)}`);
+        console.log(`${describe(kind, args[1])} stays on ${recordedPortal(args[1])} as it is: this stack moved to ${settingsNow().settings.portal}`);
         return undefined;
       }
       return resource.delete(context(), String(args[0]), args[1]);
@@ -166,7 +164,7 @@ function withinCapabilities(kind: ResourceKind, result: pulumi.dynamic.CheckResu
   if (!result.inputs || (result.failures?.length ?? 0) > 0) return result;
   const inputs = result.inputs as Record<string, unknown>;
   const name = typeof inputs["employeeId"] === "string" ? inputs["employeeId"] : undefined;
-  const failures = capabilityFailures(settingsNow().backend, kind, name, inputs);
+  const failures = capabilityFailures(backendNow(), kind, name, inputs);
   return failures.length > 0 ? { failures } : result;
 }
 
@@ -183,14 +181,15 @@ function recordedPortal(props: unknown): string | undefined {
 function portalMoved(kind: ResourceKind, props: unknown, action: "change" | "refresh" | "remove"): boolean {
   const recorded = recordedPortal(props);
   if (recorded === undefined) return false;
-  const configured = portalOf(settingsNow().settings);
+  const { backend, settings, safety } = settingsNow();
+  const configured = settings.portal;
   if (recorded === configured) return false;
-  if (settingsNow().safety.movePortal) return true;
+  if (safety.movePortal) return true;
   throw new SafetyError(
-    `refusing to ${action} ${describe(kind, props)}: it belongs to the LearnUpon portal ${recorded}, but learnupon:portalUrl ` +
-      `is now ${configured}, where its id may be someone else. Point learnupon:portalUrl back at ${recorded}; or, to move ` +
+    `refusing to ${action} ${describe(kind, props)}: it belongs to the ${backend.title} portal ${recorded}, but ${settings.portalKey} ` +
+      `is now ${configured}, where its id may be someone else. Point ${settings.portalKey} back at ${recorded}; or, to move ` +
       `this stack to the new portal (people are adopted there by email and the old portal is left as it is), ` +
-      `run once with: pulumi config set learnupon:movePortal true`,
+      `run once with: pulumi config set ${backend.name}:movePortal true`,
   );
 }
 
@@ -213,5 +212,5 @@ function withoutPortalInInputs<R>(result: R): R {
 function withPortal<R>(result: R, field: "outs" | "props"): R {
   const record = result as Record<string, unknown>;
   if (!record[field]) return result; // a read of something gone returns no props
-  return { ...record, [field]: { ...(record[field] as object), portal: portalOf(settingsNow().settings) } } as R;
+  return { ...record, [field]: { ...(record[field] as object), portal: settingsNow().settings.portal } } as R;
 }

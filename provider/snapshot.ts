@@ -31,6 +31,14 @@ export class PortalSnapshot {
     return undefined;
   }
 
+  /** External ids are the customer's own and compared exactly, as the LMSes that keep them do. */
+  async userByExternalId(externalId: string): Promise<LmsUser | undefined> {
+    for (const user of (await this.users()).values()) {
+      if (user.externalId === externalId) return user;
+    }
+    return undefined;
+  }
+
   /** Active users in the portal: the base of the removal breaker's percentage. */
   async activeUserCount(): Promise<number> {
     let count = 0;

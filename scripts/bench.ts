@@ -3,11 +3,12 @@
  * a realistic latency per request and a rate limit, for each roster size; prints a table per size
  * with issue 7's targets next to the figures, and writes every figure as JSON.
  *
- *   npm run bench -- [--sizes 100,1000,5000] [--latency 50] [--rate-limit 300] [--share 0.8]
+ *   npm run bench -- [--lms learnupon|…] [--sizes 100,1000,5000] [--latency 50] [--rate-limit 300] [--share 0.8]
  *                    [--parallel P] [--skip-checkpoints] [--gzip] [--no-baseline] [--out .bench/results.json]
  *
- * `--rate-limit` is the requests a minute the fake portal enforces, and what the provider is told
- * the portal allows (`learnupon:requestsPerMinute`); `--share` is `learnupon:rateLimitShare`.
+ * `--lms` picks the backend and its fake portal (test/support/backends.ts). `--rate-limit` is the
+ * requests a minute the fake portal enforces, and what the provider is told the portal allows
+ * (`learnupon:requestsPerMinute`, or the backend's own); `--share` is the share of it the provider may use.
  * `--skip-checkpoints` and `--gzip` set PULUMI_SKIP_CHECKPOINTS and PULUMI_DIY_BACKEND_GZIP.
  *
  * What each step does: test/support/bench-run.ts. The targets: test/support/bench-report.ts.
@@ -25,6 +26,7 @@ const projectRoot = resolve(__dirname, "..", "..");
 function readOptions(): { sizes: number[]; out: string; settings: BenchSettings } {
   const { values } = parseArgs({
     options: {
+      lms: { type: "string", default: "learnupon" },
       sizes: { type: "string", default: "100,1000,5000" },
       latency: { type: "string", default: "50" },
       "rate-limit": { type: "string", default: "300" },
@@ -46,6 +48,7 @@ function readOptions(): { sizes: number[]; out: string; settings: BenchSettings 
     out: resolve(values.out),
     settings: {
       projectRoot,
+      lms: values.lms,
       latencyMs: number("latency", values.latency, (value) => value >= 0),
       rateLimitPerMinute: number("rate-limit", values["rate-limit"], (value) => Number.isInteger(value) && value > 0),
       share: number("share", values.share, (value) => value > 0 && value <= 1),

@@ -2,17 +2,22 @@
  * `pulumi-learnupon fake-portal`: run the fake portal as a process, for a sandbox, a demo or an
  * out-of-process test.
  *
- *     fake-portal [--port 0] [--host 127.0.0.1] [--username u --password p] [--seed file.json]
- *                 [--rate-limit 300|off] [--latency 50] [--page-size 500]
+ *     fake-portal [--lms learnupon] [--port 0] [--host 127.0.0.1] [--username u --password p] [--seed file.json]
+ *                 [--rate-limit 300|off] [--latency 50] [--page-size 500] [--switch name=value …]
  *
- * Once listening it prints exactly one line of JSON, `{"url","apiUrl","username","password"}`, so a
- * parent process can read where to connect, then serves until SIGINT or SIGTERM.
+ * Once listening it prints exactly one line of JSON, so a parent process can read where to connect:
+ * for LearnUpon `{"url","apiUrl","username","password"}`, for another LMS `{"url","config","secrets"}`
+ * (the stack config that points a stack at it). Then it serves until SIGINT or SIGTERM. `--lms` names another
+ * backend's fake portal; its `--seed` is `{"groups":[…],"courses":[…],"people":[…]}` in the
+ * project's own terms, and `--username`/`--password` are LearnUpon's alone.
  * @module
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { learnUponOptions } from "./learnupon-sandbox.js";
 import type { PortalOptions } from "./options.js";
+import type { SandboxSeed } from "./sandbox.js";
 import type { StartFakePortalOptions } from "./server.js";
 import { seedDataSchema } from "./store.js";
 
@@ -25,8 +30,8 @@ export interface CliIo {
 }
 
 const USAGE =
-  "usage: fake-portal [--port 0] [--host 127.0.0.1] [--username u --password p] [--seed file.json] " +
-  "[--rate-limit 300|off] [--latency 50] [--page-size 500]";
+  "usage: fake-portal [--lms learnupon] [--port 0] [--host 127.0.0.1] [--username u --password p] [--seed file.json] " +
+  "[--rate-limit 300|off] [--latency 50] [--page-size 500] [--switch name=value …]";
 
 /**
  * Runs the portal until stopped. `argv` holds the arguments after `fake-portal`.
@@ -39,6 +44,8 @@ export async function runFakePortalCli(argv: string[], io: CliIo = {}): Promise<
     strict: true,
     allowPositionals: false,
     options: {
+      lms: { type: "string", default: "learnupon" },
+      switch: { type: "string", multiple: true, default: [] },
       port: { type: "string", default: "0" },
       host: { type: "string", default: "127.0.0.1" },
       username: { type: "string" },
@@ -54,7 +61,19 @@ export async function runFakePortalCli(argv: string[], io: CliIo = {}): Promise<
     writeLine(USAGE);
     return;
   }
+  const switches = Object.fromEntries(
+    values.switch.map((given) => {
+      const [name, ...value] = given.split("=");
+      if (!name || value.length === 0) throw new Error(`fake-portal: --switch must be name=value, got "${given}"`);
+      return [name, value.join("=")];
+    }),
+  );
+  if (values.lms.trim().toLowerCase() !== "learnupon") {
+    await runOtherLms(values.lms, switches, values, writeLine, io.stop);
+    return;
+  }
   const options: Partial<PortalOptions> = {
+    ...learnUponOptions(switches),
     pageSize: integerFlag("page-size", values["page-size"], 1),
     rateLimit:
       values["rate-limit"] === "off"
@@ -77,6 +96,56 @@ export async function runFakePortalCli(argv: string[], io: CliIo = {}): Promise<
   writeLine(JSON.stringify({ url: portal.url, apiUrl: portal.apiUrl, username: portal.username, password: portal.password }));
   await stopped(io.stop);
   await portal.close();
+}
+
+/** Another backend's fake portal, through its sandbox (`sandbox.ts`). */
+async function runOtherLms(
+  lms: string,
+  switches: Record<string, string>,
+  values: { host: string; port: string; latency: string; "rate-limit": string; "page-size": string; seed?: string | undefined },
+  writeLine: (line: string) => void,
+  stop: AbortSignal | undefined,
+): Promise<void> {
+  const { backendNamed } = await import("../lms/backends.js");
+  const factory = await backendNamed(lms, "fake-portal: --lms").loadFakePortal();
+  const portal = await factory.start({
+    seed: values.seed === undefined ? { groups: [], courses: [], people: [] } : await readSandboxSeed(values.seed),
+    host: values.host,
+    port: integerFlag("port", values.port, 0, 65_535),
+    latencyMs: integerFlag("latency", values.latency, 0),
+    pageSize: integerFlag("page-size", values["page-size"], 1),
+    rateLimit: values["rate-limit"] === "off" ? false : { perMinute: integerFlag("rate-limit", values["rate-limit"], 1) },
+    switches,
+  });
+  writeLine(JSON.stringify({ url: portal.url, config: portal.config, secrets: portal.secrets }));
+  await stopped(stop);
+  await portal.close();
+}
+
+const sandboxSeedSchema = z.strictObject({
+  groups: z.array(z.string()).default([]),
+  courses: z.array(z.string()).default([]),
+  people: z
+    .array(
+      z.strictObject({
+        email: z.string(),
+        firstName: z.string(),
+        lastName: z.string(),
+        employeeId: z.string().optional(),
+        enabled: z.boolean().optional(),
+        userType: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+async function readSandboxSeed(path: string): Promise<SandboxSeed> {
+  try {
+    return sandboxSeedSchema.parse(JSON.parse(await readFile(path, "utf8"))) as SandboxSeed;
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? z.prettifyError(error) : error instanceof Error ? error.message : String(error);
+    throw new Error(`fake-portal: invalid seed file ${path}: ${reason}`, { cause: error });
+  }
 }
 
 function integerFlag(name: string, value: string, min: number, max?: number): number {

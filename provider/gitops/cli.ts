@@ -17,7 +17,6 @@ import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
 import { parseYamlRoster } from "../roster/roster-file.js";
 import { learnUpon } from "../lms/learnupon/backend.js";
-import { readSettings } from "../settings.js";
 import { dumpPortal, formatRosterYaml } from "./dump.js";
 import { summarizePreview } from "./preview-summary.js";
 
@@ -83,8 +82,8 @@ export async function runDumpCli(argv: string[], io: GitopsCliIo = {}): Promise<
       return setting === undefined ? undefined : values[setting.flag];
     },
   };
-  const settings = readSettings(fromFlags, env);
-  const client = learnUpon.connect(fromFlags, { env });
+  const settings = learnUpon.readSettings(fromFlags, env);
+  const client = learnUpon.connect(settings);
   try {
     const dump = await dumpPortal(client, { employeeIdField: values["employee-id-field"] });
     const yaml = formatRosterYaml(dump, settings.portalUrl);

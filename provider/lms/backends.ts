@@ -11,12 +11,16 @@ export const BACKENDS: Readonly<Record<string, LmsBackend>> = { [learnUpon.name]
 /** The names `roster:lms` takes. */
 export const SUPPORTED_LMSES = Object.keys(BACKENDS);
 
-/** The backend stack config `roster:lms` names; throws naming the setting and the choices. */
-export function backendFor(config: ConfigSource): LmsBackend {
-  const given = config.get("roster:lms");
-  const backend = BACKENDS[(given ?? learnUpon.name).trim().toLowerCase()];
-  if (!backend) throw new Error(`roster:lms must be one of ${SUPPORTED_LMSES.join(", ")}, not "${given}"`);
+/** The backend named `name` (`roster:lms`, the CLI's `--lms`), LearnUpon when unset; throws naming the choices. */
+export function backendNamed(name: string | undefined, setting = "roster:lms"): LmsBackend {
+  const backend = BACKENDS[(name ?? learnUpon.name).trim().toLowerCase()];
+  if (!backend) throw new Error(`${setting} must be one of ${SUPPORTED_LMSES.join(", ")}, not "${name}"`);
   return backend;
+}
+
+/** The backend stack config `roster:lms` names. */
+export function backendFor(config: ConfigSource): LmsBackend {
+  return backendNamed(config.get("roster:lms"));
 }
 
 /** The backend of the running Pulumi program, from its stack config. */

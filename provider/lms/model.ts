@@ -28,6 +28,8 @@ export interface LmsUser {
   language?: string | undefined;
   /** Custom user data by field label, as text. */
   customData: Record<string, string>;
+  /** The id the customer's own systems give the person, where the LMS keeps one: the employee id. */
+  externalId?: string | undefined;
 }
 
 /** What a create or an update writes; fields left out are not sent. */
@@ -41,6 +43,7 @@ export interface UserChanges {
   language?: string | undefined;
   /** Only the labels given are written; the LMS keeps the others. */
   customData?: Record<string, string> | undefined;
+  externalId?: string | undefined;
 }
 
 /** A person's enrollment in a course. Dates are days, `YYYY-MM-DD`, whatever precision the LMS answers in. */
@@ -84,6 +87,8 @@ export interface LmsClient {
     list(): AsyncIterable<LmsUser>;
     /** The user holding the email without regard to case, deactivated or not. */
     findByEmail(email: string): Promise<LmsUser | undefined>;
+    /** The user with this external id (compared exactly), where the LMS keeps external ids. */
+    findByExternalId?(externalId: string): Promise<LmsUser | undefined>;
     /** Creates the user (a `password` where the LMS needs one) and returns the id. */
     create(fields: UserChanges & { password?: string | undefined }): Promise<LmsId>;
     /** Writes `changes` to `user` and returns the user as the LMS now has them. */

@@ -18,6 +18,8 @@ import { calendarDate, refuseControlCharacters } from "./input-rules.js";
 import {
   checkInputs,
   containsUnknown,
+  DEFAULT_LMS,
+  lmsIdField,
   exactlyOne,
   isUnknown,
   resolveUser,
@@ -25,6 +27,7 @@ import {
   userReferenceChanged,
   userReferenceFields,
   exactlyOneUser,
+  type CheckedLms,
   type UserReferenceArgs,
   warn,
 } from "./lifecycle.js";
@@ -42,10 +45,10 @@ export interface EnrollmentArgs extends UserReferenceArgs {
 }
 
 /** The fields alone, with their defaults; `enrollmentInputsSchema` adds the rules across fields. @internal */
-export function enrollmentFieldsSchema() {
+export function enrollmentFieldsSchema(lms: CheckedLms = DEFAULT_LMS) {
   return z.object({
-    ...userReferenceFields(),
-    courseId: z.number("must be a LearnUpon course id (a number)").int().positive().optional(),
+    ...userReferenceFields(lms),
+    courseId: lmsIdField(lms, "course").optional(),
     courseName: z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters).optional(),
     dueDate: calendarDate().optional(),
     expiresAt: calendarDate().optional(),
@@ -54,8 +57,8 @@ export function enrollmentFieldsSchema() {
 }
 
 /** @internal */
-export function enrollmentInputsSchema() {
-  return enrollmentFieldsSchema()
+export function enrollmentInputsSchema(lms: CheckedLms = DEFAULT_LMS) {
+  return enrollmentFieldsSchema(lms)
     .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.courseId, inputs.courseName), { message: "give exactly one of courseId or courseName", path: ["courseId"] });
 }
@@ -100,20 +103,20 @@ function datesToChange(declared: EnrollmentInputs, current: { dueDate?: string |
   return changes;
 }
 
-async function resolveCourseId({ lms }: ProviderContext, inputs: EnrollmentInputs): Promise<LmsId> {
+async function resolveCourseId({ backend, lms }: ProviderContext, inputs: EnrollmentInputs): Promise<LmsId> {
   if (inputs.courseId !== undefined) return String(inputs.courseId);
   const course = await lms.catalog.courseByName(inputs.courseName ?? "").catch((error: unknown) => {
     if (error instanceof AmbiguousNameError) throw new Error(`${error.message}: give courseId to say which one, or rename the others in the portal`);
     throw error;
   });
-  if (!course) throw new Error(`no published LearnUpon course is named "${inputs.courseName}"`);
+  if (!course) throw new Error(`no published ${backend.title} course is named "${inputs.courseName}"`);
   return course.id;
 }
 
 /** @internal */
 export const enrollmentLifecycle = {
-  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
-    return checkInputs("Enrollment", { inputs: enrollmentInputsSchema(), fields: enrollmentFieldsSchema() }, news);
+  async check(_olds: unknown, news: Record<string, unknown>, lms: CheckedLms = DEFAULT_LMS): Promise<pulumi.dynamic.CheckResult<EnrollmentInputs>> {
+    return checkInputs("Enrollment", { inputs: enrollmentInputsSchema(lms), fields: enrollmentFieldsSchema(lms) }, news);
   },
 
   async diff(_id: string, olds: EnrollmentOutputs, news: EnrollmentInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -156,7 +159,7 @@ export const enrollmentLifecycle = {
   async read(context: ProviderContext, id: string, props: EnrollmentOutputs): Promise<pulumi.dynamic.ReadResult<EnrollmentOutputs>> {
     const enrollment = await context.snapshot.enrollment(String(props.userId), String(props.courseId));
     if (!enrollment) {
-      warn(`LearnUpon enrollment ${id} (user ${props.userId} in course ${props.courseId}) no longer exists; it is dropped from the stack and will be created again on the next update`);
+      warn(`${context.backend.title} enrollment ${id} (user ${props.userId} in course ${props.courseId}) no longer exists; it is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
     const live = outputsOf(context, props, enrollment);

@@ -18,6 +18,8 @@ import type { LmsId } from "../lms/model.js";
 import { refuseControlCharacters } from "./input-rules.js";
 import {
   checkInputs,
+  DEFAULT_LMS,
+  lmsIdField,
   exactlyOne,
   isUnknown,
   resolveUser,
@@ -25,6 +27,7 @@ import {
   userReferenceChanged,
   userReferenceFields,
   exactlyOneUser,
+  type CheckedLms,
   type UserReferenceArgs,
   warn,
 } from "./lifecycle.js";
@@ -38,18 +41,18 @@ export interface GroupMembershipArgs extends UserReferenceArgs {
 }
 
 /** The fields alone, with their defaults; `groupMembershipInputsSchema` adds the rules across fields. @internal */
-export function groupMembershipFieldsSchema() {
+export function groupMembershipFieldsSchema(lms: CheckedLms = DEFAULT_LMS) {
   return z.object({
-    ...userReferenceFields(),
-    groupId: z.number("must be a LearnUpon group id (a number)").int().positive().optional(),
+    ...userReferenceFields(lms),
+    groupId: lmsIdField(lms, "group").optional(),
     groupTitle: z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters).optional(),
     processEnrollments: z.boolean("must be true or false").default(true),
   });
 }
 
 /** @internal */
-export function groupMembershipInputsSchema() {
-  return groupMembershipFieldsSchema()
+export function groupMembershipInputsSchema(lms: CheckedLms = DEFAULT_LMS) {
+  return groupMembershipFieldsSchema(lms)
     .refine(...exactlyOneUser)
     .refine((inputs) => exactlyOne(inputs.groupId, inputs.groupTitle), { message: "give exactly one of groupId or groupTitle", path: ["groupId"] });
 }
@@ -81,8 +84,8 @@ function parseId(id: string): { groupId: LmsId; userId: LmsId } {
 
 /** @internal */
 export const groupMembershipLifecycle = {
-  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<GroupMembershipInputs>> {
-    return checkInputs("GroupMembership", { inputs: groupMembershipInputsSchema(), fields: groupMembershipFieldsSchema() }, news);
+  async check(_olds: unknown, news: Record<string, unknown>, lms: CheckedLms = DEFAULT_LMS): Promise<pulumi.dynamic.CheckResult<GroupMembershipInputs>> {
+    return checkInputs("GroupMembership", { inputs: groupMembershipInputsSchema(lms), fields: groupMembershipFieldsSchema(lms) }, news);
   },
 
   async diff(_id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -111,10 +114,10 @@ export const groupMembershipLifecycle = {
     return { id: membershipId(groupId, user.id), outs: { ...inputs, userId: lms.stateId(user.id), groupId: lms.stateId(groupId) } };
   },
 
-  async read({ snapshot }: ProviderContext, id: string, props: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
+  async read({ backend, snapshot }: ProviderContext, id: string, props: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
     const { groupId, userId } = parseId(id);
     if (!(await snapshot.isMember(userId, groupId))) {
-      warn(`LearnUpon user ${userId} is no longer a member of group ${groupId}; the membership is dropped from the stack and will be created again on the next update`);
+      warn(`${backend.title} user ${userId} is no longer a member of group ${groupId}; the membership is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
     // The inputs as declared: an id resolved at create from an email or a title is an output only;
@@ -140,13 +143,13 @@ export const groupMembershipLifecycle = {
   },
 };
 
-async function resolveGroupId({ lms }: ProviderContext, inputs: GroupMembershipInputs): Promise<LmsId> {
+async function resolveGroupId({ backend, lms }: ProviderContext, inputs: GroupMembershipInputs): Promise<LmsId> {
   if (inputs.groupId !== undefined) return String(inputs.groupId);
   const group = await lms.catalog.groupByTitle(inputs.groupTitle ?? "").catch((error: unknown) => {
     if (error instanceof AmbiguousNameError) throw new Error(`${error.message}: give groupId to say which one, or rename the others in the portal`);
     throw error;
   });
-  if (!group) throw new Error(`no LearnUpon group is titled "${inputs.groupTitle}"`);
+  if (!group) throw new Error(`no ${backend.title} group is titled "${inputs.groupTitle}"`);
   return group.id;
 }
 

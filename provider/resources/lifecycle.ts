@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { sameEmail } from "../client/index.js";
+import type { LmsBackend } from "../lms/backend.js";
 import { programBackend } from "../lms/backends.js";
+import { learnUpon } from "../lms/learnupon/backend.js";
 import { RESOURCE_KINDS, type LmsUser, type ResourceKind } from "../lms/model.js";
 import type { ProviderContext } from "../runtime.js";
 
@@ -108,9 +110,10 @@ export class PartialCreateError extends Error {
     readonly id: string,
     readonly properties: Record<string, unknown>,
     cause: unknown,
+    lmsTitle: string,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`created LearnUpon object ${id}, then failed: ${reason}`, { cause });
+    super(`created ${lmsTitle} object ${id}, then failed: ${reason}`, { cause });
     this.reasons = [reason];
   }
 }
@@ -123,8 +126,8 @@ export function warn(message: string): void {
 
 /** How the Enrollment and GroupMembership resources name their user: one of the two. */
 export interface UserReferenceArgs {
-  /** The LearnUpon user id (e.g. `user.userId`); stable across email changes. Give this or `userEmail`. */
-  userId?: pulumi.Input<number>;
+  /** The LMS's user id (e.g. `user.userId`); stable across email changes. Give this or `userEmail`. */
+  userId?: pulumi.Input<number | string>;
   userEmail?: pulumi.Input<string>;
 }
 
@@ -134,10 +137,23 @@ export interface UserReference {
   userEmail?: string | undefined;
 }
 
+/** What `check` needs of the configured LMS: its name, the kind of its ids, its roles. */
+export type CheckedLms = Pick<LmsBackend, "title" | "capabilities">;
+
+/** `check` without a configured LMS (a unit test calling it directly) checks for LearnUpon, the default. */
+export const DEFAULT_LMS: CheckedLms = learnUpon;
+
+/** An id input as the LMS writes its ids: LearnUpon's are numbers, other LMSes' text. @internal */
+export function lmsIdField(lms: CheckedLms, what: "user" | "group" | "course") {
+  return lms.capabilities.numericIds
+    ? z.number(`must be a ${lms.title} ${what} id (a number)`).int().positive()
+    : z.string(`must be a ${lms.title} ${what} id (text)`).trim().min(1, "must not be empty");
+}
+
 /** The zod fields of a user reference; `exactlyOneUser` is the rule across them. @internal */
-export function userReferenceFields() {
+export function userReferenceFields(lms: CheckedLms) {
   return {
-    userId: z.number("must be a LearnUpon user id (a number)").int().positive().optional(),
+    userId: lmsIdField(lms, "user").optional(),
     userEmail: z.email("is not a valid email address").optional(),
   };
 }
@@ -149,7 +165,7 @@ export const exactlyOneUser: [(inputs: UserReference) => boolean, { message: str
 
 /** The referenced user as the portal has it, or an error that says who could not be found. @internal */
 export async function resolveUser(
-  { snapshot }: Pick<ProviderContext, "snapshot">,
+  { backend, snapshot }: Pick<ProviderContext, "backend" | "snapshot">,
   reference: UserReference,
 ): Promise<LmsUser> {
   const user =
@@ -158,7 +174,7 @@ export async function resolveUser(
       : await snapshot.userByEmail(reference.userEmail ?? "");
   if (!user) {
     const who = reference.userId !== undefined ? `id ${reference.userId}` : `email ${reference.userEmail}`;
-    throw new Error(`no LearnUpon user with ${who} exists in the portal`);
+    throw new Error(`no ${backend.title} user with ${who} exists in the portal`);
   }
   return user;
 }

@@ -14,15 +14,14 @@
  * @module
  */
 import { sameEmail } from "../client/index.js";
+import type { Capabilities } from "../lms/backend.js";
 import type { LmsUser } from "../lms/model.js";
-import type { SafetySettings } from "../settings.js";
+import type { SafetySettings } from "../lms/config.js";
 
 /** By default this many are always allowed: in a small stack, 10% would be a single person. */
 const ALWAYS_ALLOWED_REMOVALS = 5;
 const DEFAULT_MAX_SHARE = 0.1;
 
-/** The role order LearnUpon's user types imply: moving down the list takes rights away. */
-const ROLE_RANK: Record<string, number> = { admin: 3, manager: 2, instructor: 1, learner: 0 };
 
 /** Thrown when a write would reach the wrong person or break a protection: never retried. */
 export class SafetyError extends Error {
@@ -53,28 +52,31 @@ export function removalLimit(
   throw new SafetyError(`roster:maxRemovals must be a count such as 40 or a percentage such as 35%, not "${maxRemovals}"`);
 }
 
+/** The roles that matter to the checks: which are protected, and their order (lowest rights first). */
+export type RoleRules = Pick<Capabilities, "userTypes" | "protectedUserTypes">;
+
 /** Why the person may not lose access or rights without `roster:allowAdminRemoval`, if they are protected. */
-export function protectedRole(user: Pick<LmsUser, "email" | "username" | "userType">, apiUsername: string): string | undefined {
-  const isApiUser = apiUsername.includes("@") ? sameEmail(user.email, apiUsername) : user.username === apiUsername;
+export function protectedRole(user: Pick<LmsUser, "email" | "username" | "userType">, apiUser: string | undefined, roles: RoleRules): string | undefined {
+  const isApiUser = apiUser === undefined ? false : apiUser.includes("@") ? sameEmail(user.email, apiUser) : user.username === apiUser;
   if (isApiUser) return "the portal's API user";
-  if (user.userType === "admin") return "an admin";
+  if (user.userType !== undefined && roles.protectedUserTypes.includes(user.userType)) return `an ${user.userType}`;
   return undefined;
 }
 
-/** True when `to` takes rights away from someone who is `from` now. */
-export function isDemotion(from: string | null | undefined, to: string | undefined): boolean {
+/** True when `to` takes rights away from someone who is `from` now: it is lower in the LMS's list of roles. */
+export function isDemotion(from: string | null | undefined, to: string | undefined, roles: RoleRules): boolean {
   if (to === undefined || from === undefined || from === null) return false;
-  return (ROLE_RANK[to] ?? 0) < (ROLE_RANK[from] ?? 0);
+  return Math.max(0, roles.userTypes.indexOf(to)) < Math.max(0, roles.userTypes.indexOf(from));
 }
 
 /**
  * Refuses to write to a user that is not the person in state: after a hand edit of the email, or
  * under a portal whose ids overlap with the one the state was written on.
  */
-export function assertSamePerson(user: LmsUser, expected: { employeeId: string; email: string }, action: string): void {
+export function assertSamePerson(user: LmsUser, expected: { employeeId: string; email: string }, action: string, lmsTitle: string): void {
   if (sameEmail(user.email, expected.email)) return;
   throw new SafetyError(
-    `refusing to ${action} LearnUpon user ${user.id}: the portal has it as ${user.email ?? "(no email)"}, ` +
+    `refusing to ${action} ${lmsTitle} user ${user.id}: the portal has it as ${user.email ?? "(no email)"}, ` +
       `but this stack's state has employee ${expected.employeeId} as ${expected.email}, so it may be someone else. ` +
       `If the email was changed by hand in the portal, run \`pulumi refresh\` to take it in, then update again.`,
   );

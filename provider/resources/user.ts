@@ -16,13 +16,15 @@ import { NotFoundError, sameEmail } from "../client/index.js";
 import { programBackend } from "../lms/backends.js";
 import type { LmsUser, UserChanges } from "../lms/model.js";
 import type { ProviderContext } from "../runtime.js";
-import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
-import { checkInputs, containsUnknown, PartialCreateError, LmsResource, warn } from "./lifecycle.js";
+import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../lms/config.js";
+import { checkInputs, containsUnknown, DEFAULT_LMS, PartialCreateError, LmsResource, warn, type CheckedLms } from "./lifecycle.js";
 import { refuseControlCharacters } from "./input-rules.js";
 import { assertSamePerson, isDemotion, protectedRole, SafetyError } from "./safety.js";
 
-export const USER_TYPES = ["learner", "instructor", "manager", "admin"] as const;
-export type UserType = (typeof USER_TYPES)[number];
+/** LearnUpon's roles, the default LMS's; each backend lists its own (`capabilities.userTypes`). */
+export { LEARNUPON_USER_TYPES as USER_TYPES } from "../lms/learnupon/backend.js";
+/** A role in the LMS's own words: LearnUpon's learner, instructor, manager or admin; checked against the configured LMS at preview. */
+export type UserType = string;
 
 export interface UserArgs {
   /** The stable identity of the person in your HR system; also the resource's logical name. */
@@ -53,14 +55,15 @@ export interface UserArgs {
 const oneLineName = () => z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters);
 
 /** @internal */
-export function userInputsSchema() {
+export function userInputsSchema(lms: CheckedLms = DEFAULT_LMS) {
+  const roles = lms.capabilities.userTypes;
   return z.object({
     employeeId: z.string().trim().min(1, "must not be empty"),
     email: z.email("is not a valid email address"),
     firstName: oneLineName(),
     lastName: oneLineName(),
     username: oneLineName().optional(),
-    userType: z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).optional(),
+    userType: z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(", ")}` }).optional(),
     enabled: z.boolean("must be true or false").default(true),
     language: z.string().regex(/^[a-z]{2}([-_][A-Za-z]{2})?$/, "must be an ISO language code such as en or pt-BR").optional(),
     customData: z.record(z.string(), z.string("must be a string")).optional(),
@@ -119,7 +122,7 @@ function liveFields(user: LmsUser, declared: Partial<UserOutputs>): Omit<UserOut
     email: user.email ?? "",
     firstName: user.firstName,
     lastName: user.lastName,
-    userType: (user.userType ?? "learner") as UserType,
+    userType: user.userType,
     enabled: user.enabled,
   };
   if (declared.username !== undefined && user.username !== undefined) live.username = user.username;
@@ -132,7 +135,7 @@ function liveFields(user: LmsUser, declared: Partial<UserOutputs>): Omit<UserOut
 }
 
 /** The outputs: the inputs without the password, with the role the person has when the inputs leave it out. */
-function outputsOf(inputs: UserInputs, userId: string | number, role: UserType | undefined): UserOutputs {
+function outputsOf(inputs: UserInputs, userId: string | number, role: string | undefined): UserOutputs {
   const { password: _writeOnly, ...rest } = inputs;
   return inputs.userType !== undefined ? { ...rest, userId } : { ...rest, userType: role, roleFromPortal: true, userId };
 }
@@ -144,9 +147,9 @@ function generatedPassword(): string {
 
 /** @internal */
 export const userLifecycle = {
-  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
+  async check(_olds: unknown, news: Record<string, unknown>, lms: CheckedLms = DEFAULT_LMS): Promise<pulumi.dynamic.CheckResult<UserInputs>> {
     // `fields` validates the known inputs alone, so a required one may be among the unknown.
-    const schemas = { inputs: userInputsSchema(), fields: userInputsSchema().partial() };
+    const schemas = { inputs: userInputsSchema(lms), fields: userInputsSchema(lms).partial() };
     return checkInputs("User", schemas, news, news["employeeId"] as string | undefined);
   },
 
@@ -159,16 +162,20 @@ export const userLifecycle = {
   },
 
   async create(context: ProviderContext, inputs: UserInputs): Promise<pulumi.dynamic.CreateResult<UserOutputs>> {
-    const { lms, snapshot } = context;
-    let existing = await snapshot.userByEmail(inputs.email);
+    const { backend, lms, snapshot } = context;
+    const { defaultUserType, externalId: keepsExternalIds, unsupportedFields } = backend.capabilities;
+    // Where the LMS keeps external ids, the employee id is one: the person is found by it first.
+    const identity = keepsExternalIds ? { externalId: inputs.employeeId } : {};
+    let existing = (keepsExternalIds ? await snapshot.userByExternalId(inputs.employeeId) : undefined) ?? (await snapshot.userByEmail(inputs.email));
     if (!existing) {
-      // A new person is a learner unless the program says otherwise.
-      const fields = declaredFields({ userType: "learner", ...inputs });
+      // A new person has the LMS's least role unless the program says otherwise.
+      const fields = { ...declaredFields({ userType: defaultUserType, ...inputs }), ...identity };
+      const password = unsupportedFields.User?.["password"] === undefined ? { password: inputs.password ?? generatedPassword() } : {};
       try {
-        const userId = await lms.users.create({ ...fields, password: inputs.password ?? generatedPassword() });
+        const userId = await lms.users.create({ ...fields, ...password });
         const { firstName = "", lastName = "", enabled = true, customData = {}, ...rest } = fields;
         await snapshot.rememberUser({ ...rest, id: userId, firstName, lastName, enabled, customData });
-        return { id: userId, outs: outputsOf(inputs, lms.stateId(userId), "learner") };
+        return { id: userId, outs: outputsOf(inputs, lms.stateId(userId), defaultUserType) };
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same (and a retry of it
         // then finds the email taken): the email is the identity, so adopt whoever holds it now.
@@ -182,6 +189,7 @@ export const userLifecycle = {
     assertMayAdopt(context, existing, inputs);
     snapshot.claim(`user:${existing.id}`);
     const changes = changedFields(inputs, liveFields(existing, inputs));
+    if (keepsExternalIds && existing.externalId !== inputs.employeeId) changes.externalId = inputs.employeeId;
     if (Object.keys(changes).length > 0) {
       let updated: LmsUser;
       try {
@@ -189,17 +197,17 @@ export const userLifecycle = {
         updated = await lms.users.update(existing, changes);
       } catch (error) {
         const adoptedAsIs = { ...liveFields(existing, inputs), employeeId: inputs.employeeId, userId: lms.stateId(existing.id) };
-        throw new PartialCreateError(existing.id, adoptedAsIs, error);
+        throw new PartialCreateError(existing.id, adoptedAsIs, error, backend.title);
       }
       await snapshot.rememberUser(updated);
     }
     return { id: existing.id, outs: outputsOf(inputs, lms.stateId(existing.id), liveFields(existing, inputs).userType) };
   },
 
-  async read({ snapshot }: ProviderContext, id: string, props: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
-    const user = await snapshot.userById(id);
+  async read(context: ProviderContext, id: string, props: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
+    const user = await context.snapshot.userById(id);
     if (!user) {
-      warn(`LearnUpon user ${id} (employee ${props.employeeId}, ${props.email}) no longer exists in the portal; it is dropped from the stack and will be created again on the next update`);
+      warn(`${context.backend.title} user ${id} (employee ${props.employeeId}, ${props.email}) no longer exists in the portal; it is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
     const roleFromPortal = props.roleFromPortal === true ? { roleFromPortal: true as const } : {};
@@ -222,7 +230,7 @@ export const userLifecycle = {
   async delete(context: ProviderContext, id: string, props: UserOutputs): Promise<void> {
     const { lms, settings, snapshot } = context;
     const policy = props.removal ?? settings.userRemoval;
-    const who = `LearnUpon user ${id} (employee ${props.employeeId})`;
+    const who = `${context.backend.title} user ${id} (employee ${props.employeeId})`;
     if (snapshot.isClaimed(`user:${id}`)) {
       console.log(`${who} is now managed under another employee id; left as it is`);
       return;
@@ -237,7 +245,7 @@ export const userLifecycle = {
       console.log(`${who} no longer exists in the portal; nothing to ${policy} (removal policy: ${policy})`);
       return;
     }
-    assertSamePerson(user, props, policy);
+    assertSamePerson(user, props, policy, context.backend.title);
     const owner = otherOwner(context, user, props);
     if (owner !== undefined) {
       console.log(`${who} is now managed by stack ${owner}; left as it is`);
@@ -274,11 +282,11 @@ async function samePersonInPortal(context: ProviderContext, id: string, olds: Us
   const user = await context.snapshot.userById(id);
   if (!user) {
     throw new SafetyError(
-      `cannot ${action} LearnUpon user ${id} (employee ${olds.employeeId}, ${olds.email}): the portal has no user with that id. ` +
+      `cannot ${action} ${context.backend.title} user ${id} (employee ${olds.employeeId}, ${olds.email}): the portal has no user with that id. ` +
         `If it was deleted by hand, run \`pulumi refresh\`; the next update then creates the person again.`,
     );
   }
-  assertSamePerson(user, olds, action);
+  assertSamePerson(user, olds, action, context.backend.title);
   return user;
 }
 
@@ -294,7 +302,7 @@ function assertMayAdopt(context: ProviderContext, user: LmsUser, inputs: UserInp
   const owner = otherOwner(context, user, inputs);
   if (owner === undefined || context.safety.allowTakeover) return;
   throw new SafetyError(
-    `refusing to adopt ${user.email} (LearnUpon user ${user.id}) as employee ${inputs.employeeId}: stack ${owner} manages ` +
+    `refusing to adopt ${user.email} (${context.backend.title} user ${user.id}) as employee ${inputs.employeeId}: stack ${owner} manages ` +
       `them (custom field "${context.safety.ownerField}"). Remove them from that stack's roster first, or let this stack ` +
       `take them over: pulumi config set roster:allowTakeover true`,
   );
@@ -309,8 +317,8 @@ async function admitChange(context: ProviderContext, user: LmsUser, changes: Use
     assertMayRemove(context, user, employeeId, "deactivate");
     context.breaker.admit(`employee ${employeeId} (${user.email})`, await context.snapshot.activeUserCount());
   }
-  if (isDemotion(user.userType, changes.userType)) {
-    const role = protectedRole(user, context.settings.username);
+  if (isDemotion(user.userType, changes.userType, context.backend.capabilities)) {
+    const role = protectedRole(user, context.settings.apiUser, context.backend.capabilities);
     if (role !== undefined && !context.safety.allowAdminRemoval) {
       throw new SafetyError(
         `refusing to change employee ${employeeId} (${user.email}) from ${user.userType} to ${changes.userType}: they are ${role}. ` +
@@ -321,7 +329,7 @@ async function admitChange(context: ProviderContext, user: LmsUser, changes: Use
 }
 
 function assertMayRemove(context: ProviderContext, user: LmsUser, employeeId: string, action: string): void {
-  const role = protectedRole(user, context.settings.username);
+  const role = protectedRole(user, context.settings.apiUser, context.backend.capabilities);
   if (role === undefined || context.safety.allowAdminRemoval) return;
   throw new SafetyError(
     `refusing to ${action} employee ${employeeId} (${user.email}): they are ${role}. ` +
@@ -329,9 +337,10 @@ function assertMayRemove(context: ProviderContext, user: LmsUser, employeeId: st
   );
 }
 
-/** A person in the LearnUpon portal. */
+/** A person in the LMS. */
 export class User extends LmsResource {
-  declare readonly userId: pulumi.Output<number>;
+  /** LearnUpon's ids are numbers, other LMSes' text. */
+  declare readonly userId: pulumi.Output<number | string>;
   declare readonly employeeId: pulumi.Output<string>;
   declare readonly email: pulumi.Output<string>;
   declare readonly firstName: pulumi.Output<string>;

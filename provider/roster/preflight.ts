@@ -19,11 +19,11 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AmbiguousNameError, learnUponApiBaseUrl } from "../client/index.js";
+import { AmbiguousNameError } from "../client/index.js";
 import { backendFor } from "../lms/backends.js";
 import type { LmsClient, LmsUser } from "../lms/model.js";
 import { isDemotion, protectedRole } from "../resources/safety.js";
-import { configProblem, readSafetySettings, readSettings } from "../settings.js";
+import { readSafetySettings } from "../lms/config.js";
 import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
 
 /** One resource the Roster declares, with the catalog name it needs from the portal, if any. */
@@ -32,7 +32,7 @@ export interface PlannedResource {
   resource: pulumi.CustomResource;
   needs?: { field: "groups"; title: string } | { field: "courses"; name: string };
   /** A User's `userId`: an output only, so a preview leaves it unknown when the user will be updated. */
-  userId?: pulumi.Output<number>;
+  userId?: pulumi.Output<number | string>;
 }
 
 /** Someone the stack already manages, whom a preview that changes or removes people looks up. */
@@ -80,13 +80,15 @@ async function checkPortalInPreview(planned: PlannedResource[], probe: PortalPro
     return [...(await portalProblems(client, written)), ...(await adoptionProblems(client, written))];
   });
   if (problems.length > 0) {
-    const portal = learnUponApiBaseUrl(readSettings(stackConfig()).portalUrl);
+    const backend = backendFor(stackConfig());
+    const { title } = backend;
+    const { portal } = backend.readSettings(stackConfig());
     const listed = problems.map((problem) => problem.line).slice(0, MAX_LISTED_PROBLEMS);
     if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more`);
     const what = problems.length === 1 ? "a group or course" : "groups or courses";
     const heading = problems.every((problem) => problem.kind === "missing")
-      ? `the roster names ${what} the LearnUpon portal at ${portal} does not have`
-      : `the roster does not fit the LearnUpon portal at ${portal}`;
+      ? `the roster names ${what} the ${title} portal at ${portal} does not have`
+      : `the roster does not fit the ${title} portal at ${portal}`;
     throw portalCheckError(`${heading}:\n  - ${listed.join("\n  - ")}`);
   }
 }
@@ -98,13 +100,14 @@ function stackConfig(): { get(key: string): string | undefined } {
 /** Runs `check` with a read-only client of the configured portal; a failure to reach it says what to fix. */
 async function withPortalClient<T>(check: (lms: LmsClient) => Promise<T>): Promise<T> {
   let client: LmsClient | undefined;
+  const backend = backendFor(stackConfig());
   try {
-    client = backendFor(stackConfig()).connect(stackConfig(), { quick: true });
+    client = backend.connect(backend.readSettings(stackConfig()), { quick: true });
     return await check(client);
   } catch (error) {
     if (error instanceof pulumi.RunError) throw error;
-    const reason = configProblem(error, client?.apiBaseUrl) ?? (error instanceof Error ? error.message : String(error));
-    throw portalCheckError(`cannot check the roster against the LearnUpon portal: ${reason}`);
+    const reason = backend.configProblem(error, client?.apiBaseUrl) ?? (error instanceof Error ? error.message : String(error));
+    throw portalCheckError(`cannot check the roster against the ${backend.title} portal: ${reason}`);
   } finally {
     await client?.close();
   }
@@ -117,9 +120,10 @@ async function withPortalClient<T>(check: (lms: LmsClient) => Promise<T>): Promi
 async function probePortal(client: LmsClient, probe: PortalProbe): Promise<void> {
   const user = await client.users.findByEmail(probe.email);
   if (user === undefined && probe.mustExist) {
+    const backend = backendFor(stackConfig());
     throw portalCheckError(
-      `this stack manages employee ${probe.employeeId} (${probe.email}), but the LearnUpon portal at ${client.apiBaseUrl} ` +
-        `has no user with that email. If learnupon:portalUrl names another portal than the stack was applied to, ` +
+      `this stack manages employee ${probe.employeeId} (${probe.email}), but the ${backend.title} portal at ${client.apiBaseUrl} ` +
+        `has no user with that email. If ${backend.readSettings(stackConfig()).portalKey} names another portal than the stack was applied to, ` +
         `point it back; if the person was deleted by hand, run \`pulumi refresh\` first.`,
     );
   }
@@ -152,11 +156,12 @@ async function portalProblems(client: LmsClient, written: PlannedResource[]): Pr
   const catalogProblems = await Promise.all(written.map(({ needs }) => (needs ? catalogProblem(client, needs) : undefined)));
 
   const problems: Problem[] = [];
-  const { ownerField } = readSafetySettings(stackConfig());
+  const backend = backendFor(stackConfig());
+  const { ownerField } = readSafetySettings(backend.name, backend.title, stackConfig());
   if (ownerField !== undefined && !labels.has(customDataKey(ownerField)) && written.some((item) => item.userId !== undefined)) {
     problems.push({
       kind: "customData",
-      line: `learnupon:ownerField: the portal has no custom user field labelled "${ownerField}" (${fieldList}) to hold the owning stack; add it in the portal`,
+      line: `${backend.name}:ownerField: the portal has no custom user field labelled "${ownerField}" (${fieldList}) to hold the owning stack; add it in the portal`,
     });
   }
   for (const [index, { person, needs, userId }] of written.entries()) {
@@ -169,7 +174,7 @@ async function portalProblems(client: LmsClient, written: PlannedResource[]): Pr
       problems.push({
         kind: "customData",
         line:
-          `${entry}: customData.${label}: the portal has no custom user field labelled "${label}" (${fieldList}), so LearnUpon ` +
+          `${entry}: customData.${label}: the portal has no custom user field labelled "${label}" (${fieldList}), so ${backend.title} ` +
           `would drop the value on every update; add the field in the portal, or leave the column out with roster:ignoreColumns`,
       });
     }
@@ -204,16 +209,17 @@ function customDataKey(label: string): string {
  * portal's users (500 a page), only when a marker is configured or a created person states a role.
  */
 async function adoptionProblems(client: LmsClient, written: PlannedResource[]): Promise<Problem[]> {
-  const safety = readSafetySettings(stackConfig());
+  const backend = backendFor(stackConfig());
+  const safety = readSafetySettings(backend.name, backend.title, stackConfig());
   const created = await Promise.all(written.map(async (item) => item.userId !== undefined && !(await isKnown(item.resource.id))));
   const people = written.filter((_item, index) => created[index]).map((item) => item.person);
-  const statesRole = people.some((person) => person.userType !== undefined && person.userType !== "admin");
+  const statesRole = people.some((person) => person.userType !== undefined && !backend.capabilities.protectedUserTypes.includes(person.userType));
   if (people.length === 0 || (safety.ownerField === undefined && !statesRole)) return [];
 
   const byEmail = new Map<string, LmsUser>();
   for await (const user of client.users.list()) if (user.email) byEmail.set(user.email.toLowerCase(), user);
   const thisStack = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  const apiUsername = readSettings(stackConfig()).username;
+  const { apiUser } = backend.readSettings(stackConfig());
   const problems: Problem[] = [];
   for (const person of people) {
     const existing = byEmail.get(person.email.toLowerCase());
@@ -228,8 +234,8 @@ async function adoptionProblems(client: LmsClient, written: PlannedResource[]): 
           `remove them from that stack's roster first, or let this stack take them over: pulumi config set roster:allowTakeover true`,
       });
     }
-    const role = protectedRole(existing, apiUsername);
-    if (role !== undefined && isDemotion(existing.userType, person.userType) && !safety.allowAdminRemoval) {
+    const role = protectedRole(existing, apiUser, backend.capabilities);
+    if (role !== undefined && isDemotion(existing.userType, person.userType, backend.capabilities) && !safety.allowAdminRemoval) {
       problems.push({
         kind: "adoption",
         line:

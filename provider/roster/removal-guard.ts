@@ -26,10 +26,11 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isDemotion, removalLimit as providerRemovalLimit } from "../resources/safety.js";
+import { learnUpon } from "../lms/learnupon/backend.js";
+import { isDemotion, removalLimit as providerRemovalLimit, type RoleRules } from "../resources/safety.js";
 import type { UserType } from "../resources/user.js";
 import { personDigest, type RosterPerson } from "./roster-file.js";
-import type { UserRemovalPolicy } from "../settings.js";
+import type { UserRemovalPolicy } from "../lms/config.js";
 
 /** What the guard needs to remember about a person between runs. */
 export interface ManagedPerson {
@@ -74,6 +75,8 @@ export interface RemovalGuardSettings {
   apiUsername?: string | undefined;
   /** `learnupon:userRemoval`: the policy of people whose roster entry sets none. */
   defaultRemoval: UserRemovalPolicy;
+  /** The LMS's roles: which are protected, and their order. @default LearnUpon's */
+  roleRules?: RoleRules | undefined;
 }
 
 export interface Removal {
@@ -119,7 +122,9 @@ export function managedPeopleOf(people: RosterPerson[]): ManagedPeople {
 }
 
 /** Who this roster would deactivate, delete or demote, compared with who the stack managed, by employee id. */
-export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[], settings: Pick<RemovalGuardSettings, "apiUsername" | "defaultRemoval">): Removal[] {
+export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[], settings: Pick<RemovalGuardSettings, "apiUsername" | "defaultRemoval" | "roleRules">): Removal[] {
+  const roleRules = settings.roleRules ?? learnUpon.capabilities;
+  const isProtected = (userType: string | undefined) => userType !== undefined && roleRules.protectedUserTypes.includes(userType);
   const declared = new Map(roster.map((person) => [person.employeeId, person]));
   const apiUserEmail = settings.apiUsername?.includes("@") ? settings.apiUsername.toLowerCase() : undefined;
   const removals: Removal[] = [];
@@ -134,7 +139,7 @@ export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[],
       else if (policy === "deactivate" && before.enabled) action = "deactivate";
     } else if (before.enabled && !after.enabled) {
       action = "deactivate";
-    } else if (isDemotion(before.userType, after.userType)) {
+    } else if (isDemotion(before.userType, after.userType, roleRules)) {
       action = "demote";
       cause = `userType: ${before.userType} → ${after.userType}`;
     }
@@ -145,7 +150,7 @@ export function plannedRemovals(previous: ManagedPeople, roster: RosterPerson[],
       email: before.email,
       action,
       cause,
-      admin: before.userType === "admin" || after?.userType === "admin",
+      admin: isProtected(before.userType) || isProtected(after?.userType),
       apiUser: apiUserEmail !== undefined && emails.includes(apiUserEmail),
     });
   }

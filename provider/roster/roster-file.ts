@@ -35,9 +35,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseCsv } from "csv-parse/sync";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { USER_REMOVAL_POLICIES } from "../settings.js";
+import { USER_REMOVAL_POLICIES } from "../lms/config.js";
 import { calendarDate, refuseControlCharacters } from "../resources/input-rules.js";
-import { USER_TYPES } from "../resources/user.js";
+import type { LmsBackend } from "../lms/backend.js";
+import { backendNamed } from "../lms/backends.js";
+import { learnUpon } from "../lms/learnupon/backend.js";
 
 export interface RosterCourse {
   name: string;
@@ -52,7 +54,8 @@ export interface RosterPerson {
   lastName: string;
   username?: string;
   /** Unset: a new person is a learner, and an adopted one keeps the role the portal gives them. */
-  userType?: (typeof USER_TYPES)[number] | undefined;
+  /** The LMS's own role name (LearnUpon: learner, instructor, manager, admin). */
+  userType?: string | undefined;
   enabled: boolean;
   language?: string;
   customData?: Record<string, string>;
@@ -62,6 +65,8 @@ export interface RosterPerson {
 }
 
 export interface RosterOptions {
+  /** The LMS the roster is for: its roles, and what it cannot hold, are refused by row. @default LearnUpon */
+  lms?: Pick<LmsBackend, "title" | "capabilities"> | undefined;
   /**
    * CSV headers whose columns are left out, matched as the known columns are (without regard to
    * case, spaces and underscores): for an HR export's columns the portal has no custom field for.
@@ -72,12 +77,14 @@ export interface RosterOptions {
 }
 
 /**
- * The options stack config sets: `roster:ignoreColumns`, CSV headers as a list
+ * The options stack config sets: the LMS (`roster:lms`), and `roster:ignoreColumns`, CSV headers as a list
  * (`pulumi config set --path 'roster:ignoreColumns[0]' Manager`) or comma-separated (`Manager,Cost Centre`).
  */
 export function rosterOptionsFromStack(config: { get(key: string): string | undefined } = new pulumi.Config("roster")): RosterOptions {
+  const lms = config.get("lms");
+  const forLms = lms === undefined ? {} : { lms: backendNamed(lms) };
   const value = config.get("ignoreColumns");
-  if (value === undefined || value.trim() === "") return {};
+  if (value === undefined || value.trim() === "") return forLms;
   let names: unknown = value.split(",");
   if (value.trim().startsWith("[")) {
     try {
@@ -89,7 +96,7 @@ export function rosterOptionsFromStack(config: { get(key: string): string | unde
   if (!Array.isArray(names) || !names.every((name) => typeof name === "string")) {
     throw new pulumi.RunError("roster:ignoreColumns must list CSV headers: a list of text, or text separated by commas");
   }
-  return { ignoreColumns: names.map((name) => name.trim()).filter((name) => name !== "") };
+  return { ...forLms, ignoreColumns: names.map((name) => name.trim()).filter((name) => name !== "") };
 }
 
 /** A RunError, so `pulumi preview` prints the problems alone, without a stack trace. */
@@ -109,7 +116,8 @@ const nonEmpty = z.string({ error: blankOr("must be text") }).trim().min(1, "mus
 /** Names, titles: what the portal shows on one line. */
 const oneLine = nonEmpty.superRefine(refuseControlCharacters);
 
-function personSchema() {
+function personSchema(lms: Pick<LmsBackend, "title" | "capabilities">) {
+  const roles = lms.capabilities.userTypes;
   // A course is its name, or an object with the name and dates. (Not a union: a union reports a bad
   // name as "Invalid input".)
   const course = z.preprocess(
@@ -131,7 +139,7 @@ function personSchema() {
       // Unset: a new person is a learner, and an adopted one keeps the role the portal gives them.
       userType: z.preprocess(
         (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
-        z.enum(USER_TYPES, { error: `must be one of ${USER_TYPES.join(", ")}` }).optional(),
+        z.enum(roles as [string, ...string[]], { error: `must be one of ${roles.join(", ")}` }).optional(),
       ),
       enabled: z.boolean("must be true or false").default(true),
       language: z.string().regex(/^[a-z]{2}([-_][A-Za-z]{2})?$/, "must be an ISO language code such as en or pt-BR").optional(),
@@ -311,7 +319,8 @@ export function parseCsvRoster(file: string, text: string, options: RosterOption
 }
 
 function validatePeople(file: string, entries: Array<{ where: string; entry: unknown }>, options: RosterOptions): RosterPerson[] {
-  const schema = personSchema();
+  const lms = options.lms ?? learnUpon;
+  const schema = personSchema(lms);
   const problems: string[] = [];
   const warnings: string[] = [];
   const people: RosterPerson[] = [];
@@ -328,6 +337,7 @@ function validatePeople(file: string, entries: Array<{ where: string; entry: unk
     }
     const person = parsed.data as RosterPerson;
     entrySources.set(person, `${file}:${where}`);
+    for (const [field, reason] of unsupported(lms, person)) problems.push(`${file}:${where}: ${field}: ${reason}`);
     // LearnUpon compares emails without case, so two people differing only in case would be one user.
     const keys = { employeeId: person.employeeId, email: person.email.toLowerCase() };
     for (const field of ["employeeId", "email"] as const) {
@@ -346,6 +356,24 @@ function validatePeople(file: string, entries: Array<{ where: string; entry: unk
   const warn = options.warn ?? ((message: string) => void pulumi.log.warn(message));
   for (const warning of warnings) warn(warning);
   return people;
+}
+
+/** What the person declares that the LMS has no place for: courses where it has no enrollments, say. */
+function unsupported(lms: Pick<LmsBackend, "title" | "capabilities">, person: RosterPerson): Array<[string, string]> {
+  const { resources, unsupportedFields } = lms.capabilities;
+  const found: Array<[string, string]> = [];
+  const lacks = (kind: "Enrollment" | "GroupMembership") => {
+    const support = resources[kind];
+    return support === true ? undefined : `${lms.title} has no ${kind}: ${support.unsupported}`;
+  };
+  const noEnrollments = lacks("Enrollment");
+  if (person.courses.length > 0 && noEnrollments) found.push(["courses", noEnrollments]);
+  const noGroups = lacks("GroupMembership");
+  if (person.groups.length > 0 && noGroups) found.push(["groups", noGroups]);
+  for (const [field, why] of Object.entries(unsupportedFields.User ?? {})) {
+    if (person[field as keyof RosterPerson] !== undefined) found.push([field, `is not supported by ${lms.title}: ${why}`]);
+  }
+  return found;
 }
 
 /** How a spreadsheet formula starts (OWASP's "CSV injection"). */

@@ -18,9 +18,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { USER_TYPES } from "../resources/user.js";
+import type { BackendSettings } from "../lms/backend.js";
 import { programBackend } from "../lms/backends.js";
-import { portalOf, USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../settings.js";
+import { USER_REMOVAL_POLICIES } from "../lms/config.js";
 import { RemovalRefusedError, type ManagedPeople, type RemovalGuardSettings } from "./removal-guard.js";
 
 /** The stack output the program must export (`roster.managedPeople`) for the guard to work. */
@@ -30,7 +30,7 @@ const managedPeopleSchema = z.record(
   z.string(),
   z.object({
     email: z.string(),
-    userType: z.enum(USER_TYPES).optional(),
+    userType: z.string().optional(),
     enabled: z.boolean(),
     removal: z.enum(USER_REMOVAL_POLICIES).optional(),
     digest: z.string().optional(),
@@ -46,29 +46,29 @@ export async function removalGuardFromStack(): Promise<RemovalGuardSettings> {
   const rosterConfig = new pulumi.Config("roster");
   // The LMS's own settings, `<lms>:<key>` in stack config or `<LMS>_<KEY>` in the environment, as the
   // provider reads them: the guard must judge by the same values.
-  const namespace = programBackend().name;
-  const lmsConfig = new pulumi.Config(namespace);
-  const lmsSetting = (key: string) => lmsConfig.get(key) ?? process.env[`${namespace}_${key.replace(/[A-Z]/g, (letter) => `_${letter}`)}`.toUpperCase()];
-  const userRemoval = lmsSetting("userRemoval");
+  const backend = programBackend();
+  const lmsConfig = new pulumi.Config(backend.name);
+  const lmsSetting = (key: string) => lmsConfig.get(key) ?? process.env[`${backend.name}_${key.replace(/[A-Z]/g, (letter) => `_${letter}`)}`.toUpperCase()];
+  const settings = configuredSettings(() => backend.readSettings({ get: (key) => pulumi.runtime.getConfig(key) }));
   return {
     previous: await previousManagedPeople(),
     maxRemovals: rosterConfig.get("maxRemovals"),
     approveRemovals: rosterConfig.getNumber("approveRemovals"),
     removalWindowDays: rosterConfig.getNumber("removalWindowDays"),
     allowAdminRemoval: rosterConfig.getBoolean("allowAdminRemoval") ?? false,
-    apiUsername: lmsSetting("username"),
-    portal: configuredPortal(lmsSetting("portalUrl")),
+    apiUsername: settings?.apiUser,
+    portal: settings?.portal,
+    roleRules: backend.capabilities,
     movePortal: lmsSetting("movePortal") === "true",
-    // An unknown policy fails in the provider's configure; until then, count as the default does.
-    defaultRemoval: USER_REMOVAL_POLICIES.includes(userRemoval as UserRemovalPolicy) ? (userRemoval as UserRemovalPolicy) : "deactivate",
+    // Settings the provider refuses fail its configure; until then, count as the default does.
+    defaultRemoval: settings?.userRemoval ?? "deactivate",
   };
 }
 
-/** The portal's API URL as resources record it; a URL the provider will refuse anyway counts as none. */
-function configuredPortal(portalUrl: string | undefined): string | undefined {
-  if (portalUrl === undefined) return undefined;
+/** The LMS's settings as the provider reads them; settings the provider will refuse anyway count as none. */
+function configuredSettings(read: () => BackendSettings): BackendSettings | undefined {
   try {
-    return portalOf({ portalUrl });
+    return read();
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLearnUponClient, RateLimitError, type LearnUponClient } from "../../provider/client/index.js";
 import { startFakePortal, type FakePortal } from "../../provider/fake-portal/index.js";
-import { configProblem } from "../../provider/settings.js";
+import { configProblem } from "../../provider/lms/learnupon/settings.js";
 import { startPortalWithClient, type PortalWithClient } from "./portal-client.js";
 import { fakeClock } from "./scripted-server.js";
 

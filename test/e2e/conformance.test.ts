@@ -9,6 +9,9 @@
  * 4. drift made by hand shows in `preview --refresh` without a write, and `up --refresh` repairs it;
  * 5. a removed person added back is re-enabled: the same LMS user;
  * 6. `destroy` deactivates everyone and keeps their training history.
+ *
+ * A backend without enrollments first shows that a roster naming a course fails at `preview`,
+ * naming the row, the field and why, before anything is written; its steps then carry no courses.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -69,6 +72,16 @@ describe.each(BACKENDS)("the $name backend", (backend) => {
     await workspace?.dispose();
     await portal?.close();
     if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  // Only for a backend without enrollments: LearnUpon has them, so the step does not apply (rather than being skipped).
+  if (!backend.enrollments) it("0. refuses at preview a roster naming a course, as the LMS has no enrollments, writing nothing", async () => {
+    await writeRoster([{ ...ada, courses: [{ name: security }] }]);
+    portal.clearLog();
+    const preview = await workspace.run(["preview", "--stack", workspace.stack], { check: false });
+    expect(preview.exitCode).not.toBe(0);
+    expect(`${preview.stdout}${preview.stderr}`).toMatch(new RegExp(`roster\\.yaml:[^:]+: courses: ${backend.title} has no Enrollment`));
+    expect(portal.writes()).toBe(0);
   });
 
   it("1. creates everyone in the roster on the first up", async () => {

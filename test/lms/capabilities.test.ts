@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { capabilityFailures, type LmsBackend } from "../../provider/lms/backend.js";
 import { backendFor, SUPPORTED_LMSES } from "../../provider/lms/backends.js";
 import { learnUpon } from "../../provider/lms/learnupon/backend.js";
+import { userLifecycle } from "../../provider/resources/user.js";
 
 /** An LMS like Northpass: no enrollment an API call can make, no password, roles of its own. */
 const groupsOnly: Pick<LmsBackend, "title" | "capabilities"> = {
@@ -14,7 +15,11 @@ const groupsOnly: Pick<LmsBackend, "title" | "capabilities"> = {
     resources: { User: true, GroupMembership: true, Enrollment: { unsupported: "course access comes from groups; assign the course to a group and declare the membership" } },
     unsupportedFields: { User: { password: "people sign in through the LMS's own invitation" } },
     userTypes: ["learner", "admin"],
+    defaultUserType: "learner",
+    protectedUserTypes: ["admin"],
     holdsEmployeeId: false,
+    externalId: false,
+    numericIds: false,
   },
 };
 
@@ -28,11 +33,18 @@ describe("capabilityFailures", () => {
     ]);
   });
 
-  it("names the field and the role a person cannot have there", () => {
-    expect(capabilityFailures(groupsOnly, "User", "E1", { employeeId: "E1", password: "s3cret!", userType: "manager" })).toEqual([
+  it("names the field a person cannot have there", () => {
+    expect(capabilityFailures(groupsOnly, "User", "E1", { employeeId: "E1", password: "s3cret!", userType: "admin" })).toEqual([
       { property: "password", reason: "User E1: password is not supported by Northpass: people sign in through the LMS's own invitation" },
-      { property: "userType", reason: "User E1: userType manager is not a Northpass role; it has learner, admin" },
     ]);
+  });
+
+  it("checks the role against the LMS's own roles, and ids as the LMS writes them", async () => {
+    const ada = { employeeId: "E1", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" };
+    expect(await userLifecycle.check({}, { ...ada, userType: "manager" }, groupsOnly)).toEqual({
+      failures: [{ property: "userType", reason: "User E1: userType must be one of learner, admin" }],
+    });
+    expect(await userLifecycle.check({}, { ...ada, userType: "manager" }, learnUpon)).toEqual({ inputs: { ...ada, userType: "manager", enabled: true } });
   });
 
   it("refuses nothing on LearnUpon", () => {

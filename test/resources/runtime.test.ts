@@ -6,7 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as runtime from "../../provider/runtime.js";
-import { readSettings, type ConfigSource } from "../../provider/settings.js";
+import type { ConfigSource } from "../../provider/lms/config.js";
+import { readSettings } from "../../provider/lms/learnupon/settings.js";
 import { usePortals } from "./support.js";
 
 const start = usePortals();
@@ -112,6 +113,9 @@ describe("readSettings", () => {
       requestsPerMinute: 600,
       timeoutMs: 10_000,
       rateLimitWaitMs: 45_000,
+      portal: "https://acme.learnupon.com/api/v1",
+      portalKey: "learnupon:portalUrl",
+      apiUser: "api-user",
     });
   });
 
@@ -128,6 +132,9 @@ describe("readSettings", () => {
       requestsPerMinute: 300,
       timeoutMs: 30_000,
       rateLimitWaitMs: 120_000,
+      portal: "https://acme.learnupon.com/api/v1",
+      portalKey: "learnupon:portalUrl",
+      apiUser: "env-user",
     });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { SeedData } from "../../provider/fake-portal/index.js";
+import { learnUpon } from "../../provider/lms/learnupon/backend.js";
 import { isDemotion, protectedRole, removalLimit } from "../../provider/resources/safety.js";
 import { userLifecycle, type UserInputs, type UserOutputs } from "../../provider/resources/user.js";
 import type { ProviderContext } from "../../provider/runtime.js";
@@ -74,10 +75,11 @@ describe("admins and the API user", () => {
   });
 
   it("knows the API user by email or by username", () => {
-    expect(protectedRole({ email: "API@example.com", userType: "learner" }, "api@example.com")).toBe("the portal's API user");
-    expect(protectedRole({ email: "x@example.com", username: "svc-lms", userType: "learner" }, "svc-lms")).toBe("the portal's API user");
-    expect(protectedRole({ email: "x@example.com", userType: "manager" }, "svc-lms")).toBeUndefined();
-    expect([isDemotion("admin", "manager"), isDemotion("learner", "admin"), isDemotion("admin", undefined)]).toEqual([true, false, false]);
+    const roles = learnUpon.capabilities;
+    expect(protectedRole({ email: "API@example.com", userType: "learner" }, "api@example.com", roles)).toBe("the portal's API user");
+    expect(protectedRole({ email: "x@example.com", username: "svc-lms", userType: "learner" }, "svc-lms", roles)).toBe("the portal's API user");
+    expect(protectedRole({ email: "x@example.com", userType: "manager" }, "svc-lms", roles)).toBeUndefined();
+    expect([isDemotion("admin", "manager", roles), isDemotion("learner", "admin", roles), isDemotion("admin", undefined, roles)]).toEqual([true, false, false]);
   });
 });
 

@@ -16,7 +16,9 @@ import type { LmsClient } from "../../provider/lms/model.js";
 import { startFakePortal, type FakePortal, type RequestFilter, type SeedData } from "../../provider/fake-portal/index.js";
 import type { ProviderContext } from "../../provider/runtime.js";
 import { RemovalBreaker } from "../../provider/resources/safety.js";
-import { clientFor, readSafetySettings, readSettings } from "../../provider/settings.js";
+import { readSafetySettings } from "../../provider/lms/config.js";
+import { learnUpon } from "../../provider/lms/learnupon/backend.js";
+import { clientFor, readSettings } from "../../provider/lms/learnupon/settings.js";
 import { learnUponLms } from "../../provider/lms/learnupon/client.js";
 import { PortalSnapshot } from "../../provider/snapshot.js";
 
@@ -87,14 +89,14 @@ export function providerContext(portal: FakePortal, config: ExtraConfig = {}): P
   };
   // No environment: the runner's own LEARNUPON_* variables must not leak into the tests.
   const settings = readSettings({ get: (key) => stackConfig[key] }, {});
-  const safety = readSafetySettings({ get: (key) => stackConfig[key] }, {});
+  const safety = readSafetySettings("learnupon", "LearnUpon", { get: (key) => stackConfig[key] }, {});
   const client = clientFor(settings, {
     rateLimiter: createRateLimiter({ perMinute: 6_000_000, share: 1, burst: 1_000 }),
     sleep: () => Promise.resolve(),
     random: () => 0.5,
   });
   const lms = learnUponLms(client);
-  return { settings, safety, lms, snapshot: new PortalSnapshot(lms), breaker: new RemovalBreaker(safety) };
+  return { backend: learnUpon, settings, safety, lms, snapshot: new PortalSnapshot(lms), breaker: new RemovalBreaker(safety) };
 }
 
 /**

@@ -5,8 +5,9 @@
  * roster program at it. A new backend is done when `test/e2e/conformance.test.ts` passes for it.
  * @module
  */
-import { startFakePortal, type FakePortal } from "../../provider/fake-portal/index.js";
-import { demoSeed } from "./demo-seed.js";
+import { startFakePortal, type FakePortal, type RequestLog } from "../../provider/fake-portal/index.js";
+import { learnUponOptions, learnUponSeed, learnUponSwitches } from "../../provider/fake-portal/learnupon-sandbox.js";
+import type { SandboxSeed } from "../../provider/fake-portal/sandbox.js";
 
 /** A person as the portal has them, in the project's own terms. */
 export interface PortalPerson {
@@ -19,9 +20,13 @@ export interface PortalPerson {
 
 /** One running fake portal, seen and changed the way an admin would. */
 export interface PortalUnderTest {
+  /** Where the portal listens. */
+  readonly url: string;
   /** Stack config for the roster program; `secrets` are set with `--secret`. */
   readonly config: Record<string, string>;
   readonly secrets: Record<string, string>;
+  /** Every API request the portal answered since the last `clearLog`. */
+  readonly log: RequestLog;
   person(email: string): PortalPerson | undefined;
   isMember(email: string, group: string): boolean;
   isEnrolled(email: string, course: string): boolean;
@@ -33,6 +38,8 @@ export interface PortalUnderTest {
     removeEnrollment(email: string, course: string): void;
     completeCourse(email: string, course: string): void;
   };
+  /** The fewest list requests that read back every user, and every member and enrollment of these groups and courses. */
+  listPageMinimum(scope: { groups: readonly string[]; courses: readonly string[] }): number;
   /** API requests since the last `clearLog`, and how many of them wrote. */
   calls(): number;
   writes(): number;
@@ -40,29 +47,64 @@ export interface PortalUnderTest {
   close(): Promise<void>;
 }
 
+/** How a test, the demo or the bench wants the portal. */
+export interface PortalStart {
+  /** Groups, courses and people it holds; the backend's own groups and courses, and nobody, by default. */
+  seed?: SandboxSeed;
+  latencyMs?: number;
+  /** The portal's limit, and the share of it the provider is told to use; none by default. */
+  rateLimit?: { perMinute: number; share: number };
+  pageSize?: number;
+  /** The fake portal's switches for the vendor's open points. */
+  switches?: Record<string, string>;
+}
+
 export interface BackendUnderTest {
   /** The `roster:lms` value, and the backend's config namespace. */
   readonly name: string;
+  /** As people write it. */
+  readonly title: string;
   /** Groups and courses the fake portal is started with. */
   readonly groups: readonly string[];
   readonly courses: readonly string[];
-  /** Whether the LMS lets the API enrol one person in one course (else the suite skips those steps' enrollments). */
+  /**
+   * Whether the LMS lets the API enrol one person in one course. Without, the suite's steps carry
+   * no courses, and a roster that names one must fail at preview, writing nothing.
+   */
   readonly enrollments: boolean;
-  start(): Promise<PortalUnderTest>;
+  /** The fake portal's switches, each with its values, the default first. */
+  readonly switches: Readonly<Record<string, readonly string[]>>;
+  start(options?: PortalStart): Promise<PortalUnderTest>;
 }
+
+const LEARNUPON_GROUPS = ["Engineering", "Sales", "Support"];
+const LEARNUPON_COURSES = ["Security Awareness", "Code of Conduct", "Git Fundamentals", "Customer Care"];
 
 const learnUpon: BackendUnderTest = {
   name: "learnupon",
-  groups: ["Engineering", "Sales", "Support"],
-  courses: ["Security Awareness", "Code of Conduct", "Git Fundamentals", "Customer Care"],
+  title: "LearnUpon",
+  groups: LEARNUPON_GROUPS,
+  courses: LEARNUPON_COURSES,
   enrollments: true,
-  async start() {
-    const portal = await startFakePortal({ seed: { ...demoSeed(), users: [] }, options: { rateLimit: false } });
-    return learnUponPortal(portal);
+  switches: learnUponSwitches,
+  async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
+    const portal = await startFakePortal({
+      seed: learnUponSeed(seed ?? { groups: LEARNUPON_GROUPS, courses: LEARNUPON_COURSES, people: [] }),
+      ...(latencyMs !== undefined && { latencyMs }),
+      options: {
+        ...learnUponOptions(switches),
+        rateLimit: rateLimit ? { perMinute: rateLimit.perMinute, perWeek: 500_000 } : false,
+        ...(pageSize !== undefined && { pageSize }),
+      },
+    });
+    const rateConfig = rateLimit
+      ? { "learnupon:requestsPerMinute": String(rateLimit.perMinute), "learnupon:rateLimitShare": String(rateLimit.share) }
+      : { "learnupon:requestsPerMinute": "100000" };
+    return learnUponPortal(portal, rateConfig);
   },
 };
 
-function learnUponPortal(portal: FakePortal): PortalUnderTest {
+function learnUponPortal(portal: FakePortal, rateConfig: Record<string, string>): PortalUnderTest {
   const { store } = portal;
   const user = (email: string) => [...store.users.values()].find((candidate) => candidate.email?.toLowerCase() === email.toLowerCase());
   const userId = (email: string) => user(email)?.id ?? -1;
@@ -71,8 +113,10 @@ function learnUponPortal(portal: FakePortal): PortalUnderTest {
   const enrollment = (email: string, course: string) =>
     [...store.enrollments.values()].find((candidate) => candidate.user_id === userId(email) && candidate.course_id === courseId(course));
   return {
-    config: { "learnupon:portalUrl": portal.url, "learnupon:username": portal.username, "learnupon:requestsPerMinute": "100000" },
+    url: portal.url,
+    config: { "learnupon:portalUrl": portal.url, "learnupon:username": portal.username, ...rateConfig },
     secrets: { "learnupon:password": portal.password },
+    log: portal.log,
     person(email) {
       const found = user(email);
       if (!found) return undefined;
@@ -95,6 +139,16 @@ function learnUponPortal(portal: FakePortal): PortalUnderTest {
         const found = enrollment(email, course);
         if (found) found.status = "completed";
       },
+    },
+    listPageMinimum({ groups, courses }) {
+      const pages = (records: number) => Math.max(1, Math.ceil(records / portal.options.pageSize));
+      const enrollments = [...store.enrollments.values()];
+      const memberships = [...store.memberships.values()];
+      return (
+        pages(store.users.size) +
+        courses.reduce((sum, name) => sum + pages(enrollments.filter((record) => record.course_id === courseId(name)).length), 0) +
+        groups.reduce((sum, title) => sum + pages(memberships.filter((record) => record.group_id === groupId(title)).length), 0)
+      );
     },
     calls: () => portal.log.entries().length,
     writes: () => portal.log.writes().length,

@@ -10,7 +10,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { FakePortal, RequestLogEntry } from "../../provider/fake-portal/index.js";
+import type { RequestLogEntry } from "../../provider/fake-portal/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // API calls
@@ -46,25 +46,9 @@ export function summarizeCalls(entries: readonly RequestLogEntry[]): ApiCalls {
  */
 export function routeOf(entry: Pick<RequestLogEntry, "method" | "path">): string {
   const url = new URL(entry.path, "http://portal");
-  const path = url.pathname.replace(/^\/api\/v1/, "").replace(/\/\d+(?=\/|$)/g, "/{id}");
+  const path = url.pathname.replace(/^\/api\/v1/, "").replace(/\/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=\/|$)/gi, "/{id}");
   const keys = [...new Set(url.searchParams.keys())].filter((key) => key !== "page" && key !== "version_id").sort();
   return `${entry.method} ${path}${keys.length > 0 ? `?${keys.join("&")}` : ""}`;
-}
-
-/**
- * The fewest list pages that show the whole roster as the portal holds it now: user pages, plus
- * enrollment pages for each course, plus membership pages for each group. A listing takes one page
- * even when it is empty, because only the answer says there is nothing.
- */
-export function listPageMinimum(portal: FakePortal, scope: { courseIds: number[]; groupIds: number[] }): number {
-  const pages = (records: number) => Math.max(1, Math.ceil(records / portal.options.pageSize));
-  const enrollments = [...portal.store.enrollments.values()];
-  const memberships = [...portal.store.memberships.values()];
-  return (
-    pages(portal.store.users.size) +
-    scope.courseIds.reduce((sum, id) => sum + pages(enrollments.filter((record) => record.course_id === id).length), 0) +
-    scope.groupIds.reduce((sum, id) => sum + pages(memberships.filter((record) => record.group_id === id).length), 0)
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

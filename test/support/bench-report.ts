@@ -122,7 +122,7 @@ export function formatReport(result: BenchResult): string {
   const { settings } = result;
   const lines: string[] = [];
   lines.push(
-    `N = ${result.people} people: ${result.resources.total} resources (${result.resources.users} users, ` +
+    `${result.lms}, N = ${result.people} people: ${result.resources.total} resources (${result.resources.users} users, ` +
       `${result.resources.enrollments} enrollments, ${result.resources.memberships} memberships); ` +
       `latency ${settings.latencyMs} ms, portal limit ${settings.rateLimitPerMinute}/min, share ${settings.share}, ` +
       `--parallel ${settings.parallel ?? "default"}, checkpoints ${settings.skipCheckpoints ? "skipped" : "on"}, ` +

@@ -1,9 +1,11 @@
 /**
- * One bench run at one roster size: the real `pulumi` CLI and engine, a file backend, and the fake
- * LearnUpon portal over HTTP with a latency per request and a rate limit, as a team would meet them.
+ * One bench run at one roster size: the real `pulumi` CLI and engine, a file backend, and a
+ * backend's fake portal (LearnUpon's by default) over HTTP with a latency per request and a rate
+ * limit, as a team would meet them.
  *
  * The portal holds one group and two courses (without group courses, so every enrollment is
- * explicit). The roster gives each of N people the group and both courses: 4 × N resources. Then,
+ * explicit). The roster gives each of N people the group and both courses: 4 × N resources (2 × N
+ * on an LMS without enrollments, whose people get the group alone). Then,
  * in order, each step measured on its own (API calls, wall time, peak memory):
  *
  * 1. first `up`, from an empty portal;
@@ -21,10 +23,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { startFakePortal, type FakePortal } from "../../provider/fake-portal/index.js";
 import type { RosterPerson } from "../../provider/roster/roster-file.js";
+import { BACKENDS, type BackendUnderTest, type PortalUnderTest } from "./backends.js";
 import {
-  listPageMinimum,
   readCheckpoint,
   resourcesWithChangedInputs,
   sampleMemory,
@@ -39,11 +40,13 @@ import { createWorkspace, type PulumiWorkspace } from "./pulumi-cli.js";
 export interface BenchSettings {
   /** The repository root: the roster program lives there and the baseline under test/e2e/programs. */
   projectRoot: string;
+  /** The backend (`roster:lms`) whose fake portal the run measures. @default "learnupon" */
+  lms?: string | undefined;
   /** Delay the fake portal adds to every request. */
   latencyMs: number;
-  /** Requests a minute the fake portal allows; the provider is told the same (`learnupon:requestsPerMinute`). */
+  /** Requests a minute the fake portal allows; the provider is told the same (`learnupon:requestsPerMinute`, …). */
   rateLimitPerMinute: number;
-  /** `learnupon:rateLimitShare`: the share of that limit the provider may use. */
+  /** `learnupon:rateLimitShare`, …: the share of that limit the provider may use. */
   share: number;
   /** `--parallel` for every pulumi command; the CLI's default (4 × cores) when unset. */
   parallel?: number | undefined;
@@ -92,6 +95,8 @@ export interface BaselineResult {
 
 export interface BenchResult {
   people: number;
+  /** The backend measured. */
+  lms: string;
   resources: { users: number; enrollments: number; memberships: number; total: number };
   settings: Omit<BenchSettings, "projectRoot" | "log">;
   /** How many people were edited by hand, and in the roster. */
@@ -107,11 +112,9 @@ export interface BenchResult {
 
 const GROUP = "Bench Group";
 const COURSES = ["Bench Course A", "Bench Course B"] as const;
-const GROUP_ID = 301;
-const COURSE_IDS = [201, 202];
 
 /** Person `index` of the bench roster. Every field derives from the index, so `person00042` in a log names its roster entry. */
-export function benchPerson(index: number): RosterPerson {
+export function benchPerson(index: number, enrollments = true): RosterPerson {
   const id = String(index).padStart(5, "0");
   return {
     employeeId: `B${id}`,
@@ -121,7 +124,7 @@ export function benchPerson(index: number): RosterPerson {
     userType: "learner",
     enabled: true,
     groups: [GROUP],
-    courses: COURSES.map((name) => ({ name })),
+    courses: enrollments ? COURSES.map((name) => ({ name })) : [],
   };
 }
 
@@ -136,12 +139,10 @@ function editedIndexes(people: number, offset: number): number[] {
 export async function runBench(people: number, settings: BenchSettings): Promise<BenchResult> {
   if (people < 10) throw new RangeError(`the bench needs at least 10 people, got ${people}`);
   const log = settings.log ?? (() => undefined);
-  const portal = await startFakePortal({
-    seed: {
-      courses: COURSES.map((name, index) => ({ id: COURSE_IDS[index], name })),
-      groups: [{ id: GROUP_ID, title: GROUP }],
-    },
-    options: { rateLimit: { perMinute: settings.rateLimitPerMinute, perWeek: 500_000 }, pageSize: 500 },
+  const backend = benchBackend(settings.lms);
+  const portal = await backend.start({
+    seed: { groups: [GROUP], courses: [...COURSES], people: [] },
+    rateLimit: { perMinute: settings.rateLimitPerMinute, share: settings.share },
     latencyMs: settings.latencyMs,
   });
   const scratch = await mkdtemp(join(tmpdir(), "pulumi-learnupon-bench-"));
@@ -152,17 +153,16 @@ export async function runBench(people: number, settings: BenchSettings): Promise
   let workspace: PulumiWorkspace | undefined;
 
   try {
-    const roster = Array.from({ length: people }, (_, index) => benchPerson(index));
+    const roster = Array.from({ length: people }, (_, index) => benchPerson(index, backend.enrollments));
     await writeFile(rosterFile, stringify({ people: roster }));
     workspace = await createWorkspace({ programDir: settings.projectRoot, stack, env: environment });
-    await workspace.setConfig("learnupon:portalUrl", portal.url);
-    await workspace.setConfig("learnupon:username", portal.username);
-    await workspace.setConfig("learnupon:password", portal.password, { secret: true });
-    await workspace.setConfig("learnupon:requestsPerMinute", String(settings.rateLimitPerMinute));
-    await workspace.setConfig("learnupon:rateLimitShare", String(settings.share));
+    await workspace.setConfig("roster:lms", backend.name);
+    for (const [key, value] of Object.entries(portal.config)) await workspace.setConfig(key, value);
+    for (const [key, value] of Object.entries(portal.secrets)) await workspace.setConfig(key, value, { secret: true });
     await workspace.setConfig("roster:file", rosterFile);
 
-    const measure = measurer(workspace, portal, settings, log);
+    const courses = backend.enrollments ? COURSES : [];
+    const measure = measurer(workspace, portal, { groups: [GROUP], courses }, settings, log);
     const operations = {} as Record<OperationName, OperationResult>;
     operations.firstUp = await measure("firstUp", ["up", "--yes", "--skip-preview"]);
     const afterFirstUp = await readCheckpoint(workspace.stateDir, stack);
@@ -181,7 +181,8 @@ export async function runBench(people: number, settings: BenchSettings): Promise
 
     const result: BenchResult = {
       people,
-      resources: { users: people, enrollments: people * COURSES.length, memberships: people, total: people * (2 + COURSES.length) },
+      lms: backend.name,
+      resources: { users: people, enrollments: people * courses.length, memberships: people, total: people * (2 + courses.length) },
       settings: settingsOnly(settings),
       edits: { byHand: byHand.length, inRoster: inRoster.length },
       operations,
@@ -207,17 +208,30 @@ function backendEnvironment(settings: BenchSettings): Record<string, string> {
   };
 }
 
+/** The backend named, with its fake portal: LearnUpon's unless asked. */
+function benchBackend(name = "learnupon"): BackendUnderTest {
+  const backend = BACKENDS.find((candidate) => candidate.name === name);
+  if (!backend) throw new Error(`--lms must be one of ${BACKENDS.map((candidate) => candidate.name).join(", ")}, not "${name}"`);
+  return backend;
+}
+
 function settingsOnly({ projectRoot: _root, log: _log, ...settings }: BenchSettings): BenchResult["settings"] {
   return settings;
 }
 
 /** Runs one pulumi command and measures it; a failed command is recorded, not thrown, so the report shows it. */
-function measurer(workspace: PulumiWorkspace, portal: FakePortal, settings: BenchSettings, log: (line: string) => void) {
+function measurer(
+  workspace: PulumiWorkspace,
+  portal: PortalUnderTest,
+  scope: { groups: readonly string[]; courses: readonly string[] },
+  settings: BenchSettings,
+  log: (line: string) => void,
+) {
   const parallel = settings.parallel !== undefined ? ["--parallel", String(settings.parallel)] : [];
   return async (name: OperationName, args: string[]): Promise<OperationResult> => {
     log(`  ${OPERATIONS[name]}: pulumi ${args.join(" ")} …`);
-    const pagesBefore = listPageMinimum(portal, { courseIds: COURSE_IDS, groupIds: [GROUP_ID] });
-    portal.log.clear();
+    const pagesBefore = portal.listPageMinimum(scope);
+    portal.clearLog();
     const memory = sampleMemory(workspace.env["PULUMI_HOME"]!);
     const run = await workspace.run([...args, ...parallel, "--stack", workspace.stack], { check: false });
     const peakMemoryMiB = await memory.stop();
@@ -239,11 +253,11 @@ function measurer(workspace: PulumiWorkspace, portal: FakePortal, settings: Benc
 }
 
 /** Half the people are renamed in the portal, the other half disabled, as an admin might by hand. */
-function editByHand(portal: FakePortal, people: RosterPerson[]): void {
+function editByHand(portal: PortalUnderTest, people: RosterPerson[]): void {
   people.forEach((person, position) => {
-    const user = portal.store.findUserByEmail(person.email, true);
-    if (!user) throw new Error(`bench: ${person.email} is not in the portal after the first up`);
-    portal.store.updateUser(user.id, position % 2 === 0 ? { first_name: `${person.firstName} (by hand)` } : { enabled: false });
+    if (!portal.person(person.email)) throw new Error(`bench: ${person.email} is not in the portal after the first up`);
+    if (position % 2 === 0) portal.byHand.rename(person.email, `${person.firstName} (by hand)`);
+    else portal.byHand.deactivate(person.email);
   });
 }
 
@@ -261,11 +275,10 @@ function editRoster(roster: RosterPerson[], indexes: number[]): RosterPerson[] {
 }
 
 /** Every person in the portal with the roster's email, names and enabled flag. */
-function portalMatches(portal: FakePortal, roster: RosterPerson[]): boolean {
-  const byEmail = new Map([...portal.store.users.values()].map((user) => [user.email?.toLowerCase(), user]));
+function portalMatches(portal: PortalUnderTest, roster: RosterPerson[]): boolean {
   return roster.every((person) => {
-    const user = byEmail.get(person.email.toLowerCase());
-    return user?.first_name === person.firstName && user.last_name === person.lastName && user.enabled === person.enabled;
+    const user = portal.person(person.email);
+    return user?.firstName === person.firstName && user.lastName === person.lastName && user.enabled === person.enabled;
   });
 }
 

@@ -15,7 +15,7 @@ import { COMPLETED_STATUSES, ENROLLMENT_SUMMARY_FIELDS } from "../../resources/e
 import { GROUP_MEMBERSHIP_SUMMARY_FIELDS } from "../../resources/group-membership.js";
 import { resourceKindOf, type ResourceKind } from "../../resources/lifecycle.js";
 import { USER_SUMMARY_FIELDS } from "../../resources/user.js";
-import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../../settings.js";
+import { USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../../lms/config.js";
 import { isSecret, type Preview, type Properties, type Step } from "./parse.js";
 
 /** A person, by resource name (a Roster's is the employee id); named when a User step shows them. */
