@@ -4,9 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigSource, LmsBackend } from "./backend.js";
+import { learnifier } from "./learnifier/backend.js";
 import { learnUpon } from "./learnupon/backend.js";
 
-export const BACKENDS: Readonly<Record<string, LmsBackend>> = { [learnUpon.name]: learnUpon };
+export const BACKENDS: Readonly<Record<string, LmsBackend>> = { [learnUpon.name]: learnUpon, [learnifier.name]: learnifier };
 
 /** The names `roster:lms` takes. */
 export const SUPPORTED_LMSES = Object.keys(BACKENDS);

@@ -56,9 +56,9 @@ describe("capabilityFailures", () => {
 
 describe("backendFor", () => {
   it("is LearnUpon by default and by name, and names the choices for anything else", () => {
-    expect(SUPPORTED_LMSES).toEqual(["learnupon"]);
+    expect(SUPPORTED_LMSES).toEqual(["learnupon", "learnifier"]);
     expect(backendFor({ get: () => undefined }).name).toBe("learnupon");
     expect(backendFor({ get: () => "LearnUpon" }).name).toBe("learnupon");
-    expect(() => backendFor({ get: () => "moodle" })).toThrow('roster:lms must be one of learnupon, not "moodle"');
+    expect(() => backendFor({ get: () => "moodle" })).toThrow('roster:lms must be one of learnupon, learnifier, not "moodle"');
   });
 });
