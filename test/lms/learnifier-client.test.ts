@@ -113,6 +113,14 @@ describe("users", () => {
     expect(realm.store.userByExternalId("A1")?.primaryEmail).toBe("admin@example.com");
   });
 
+  it("sets no role: a learner is what everyone is, anything else is refused before a request", async () => {
+    const { lms, realm, user } = await harness();
+    await expect(lms.users.update(user("E1"), { userType: "admin" })).rejects.toThrow(/cannot make .* a Learnifier admin: its API sets no role/);
+    await expect(lms.users.create({ externalId: "E5", email: "e5@example.com", firstName: "E", lastName: "F", userType: "admin" })).rejects.toThrow(/sets no role/);
+    expect(realm.log.entries()).toEqual([]);
+    expect(await lms.users.create({ externalId: "E5", email: "e5@example.com", firstName: "E", lastName: "F", userType: "learner" })).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("refuses an email another user has, naming the setting, when autoClearEmail is not allowed", async () => {
     const { lms, realm, user } = await harness();
     await expect(lms.users.update(user("E1"), { email: "bob@example.com" })).rejects.toThrow(/another user has it.*learnifier:autoClearEmail true/);

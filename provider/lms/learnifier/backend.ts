@@ -16,7 +16,6 @@ export const learnifier: LmsBackend<LearnifierSettings> = {
     resources: { User: true, Enrollment: true, GroupMembership: true },
     unsupportedFields: {
       User: {
-        userType: "its API sets no role; administrators are made in Learnifier (Back Office)",
         username: "its API has no username field",
         customData: "its API has no custom user fields",
         password: "people sign in through their invitation or single sign-on; the API sets no password",

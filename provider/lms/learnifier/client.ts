@@ -50,6 +50,15 @@ export type LearnifierLms = Omit<LmsClient, "users"> & {
   };
 };
 
+/**
+ * Learnifier's API sets no role: people are learners, administrators get Back Office roles in
+ * Learnifier. A roster may say `learner` (what everyone created is); anything else is refused.
+ */
+function refuseRole(userType: string | undefined, who: string): void {
+  if (userType === undefined || userType === "learner") return;
+  throw new Error(`cannot make ${who} a Learnifier ${userType}: its API sets no role; give Back Office roles in Learnifier itself`);
+}
+
 /** Several groups or projects of the org unit have the name asked for. */
 export class LearnifierAmbiguousNameError extends AmbiguousNameError {
   constructor(kind: "group" | "course", named: string, ids: string[]) {
@@ -192,6 +201,7 @@ export function learnifierLms(client: LearnifierClient, options: LearnifierLmsOp
 
       async create({ password: _none, ...fields }) {
         // Learnifier people sign in through their invitation or SSO: there is no password to set.
+        refuseRole(fields.userType, fields.email ?? "a new user");
         const result = await client.users.create(wireFieldsFor(fields));
         if (result.created) return result.userId;
         if (fields.email !== undefined) emailHolders.set(fields.email.trim().toLowerCase(), result.existingUserId);
@@ -205,6 +215,7 @@ export function learnifierLms(client: LearnifierClient, options: LearnifierLmsOp
 
       async update(user, changes) {
         assertOurs(user, changes, "update");
+        refuseRole(changes.userType, describeUser(user));
         const fields = wireFieldsFor(changes);
         if (Object.keys(fields).length === 0) return user;
         await patch(user, fields);
