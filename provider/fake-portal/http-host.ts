@@ -30,8 +30,8 @@ export interface HostedPortal {
   faultResponse(fault: FaultSpec): Response;
   /** Answers a request under `/__fake/`, which is neither logged, limited, delayed nor faulted. */
   answerAdmin(request: IncomingMessage, method: string, url: URL, body: string): { status: number; body: unknown };
-  /** The body of the 404 for a route no handler takes. */
-  notFoundBody: unknown;
+  /** The answer for a route no handler takes, as the LMS gives it. */
+  notFound(): Response;
   /** Whether a request changes the portal, for the log. @default anything but GET, HEAD and OPTIONS */
   changesPortal?: (method: string, path: string) => boolean;
 }
@@ -109,7 +109,7 @@ async function serve(portal: HostedPortal, origin: string, request: IncomingMess
 async function dispatch(portal: HostedPortal, incoming: IncomingMessage, url: URL, body: Buffer): Promise<Response> {
   try {
     const answer = await getResponse([...portal.handlers()], fetchRequestOf(incoming, url, body));
-    return answer ?? Response.json(portal.notFoundBody, { status: 404 });
+    return answer ?? portal.notFound();
   } catch (error) {
     return Response.json({ message: `fake portal error: ${describeError(error)}` }, { status: 500 });
   }

@@ -70,7 +70,7 @@ export class FakePortal {
         faultResponse: (fault) => faultResponse(fault, portal.options),
         answerAdmin: (request, method, url, body) =>
           portal.#hasCredentials(request) ? answerAdmin(portal.#adminSurface(), method, url, body) : { status: 401, body: portal.options.unauthorizedBody },
-        notFoundBody: { message: "Not found" },
+        notFound: () => Response.json({ message: "Not found" }, { status: 404 }),
       },
       options.host,
       options.port,

@@ -10,6 +10,11 @@
  * 5. a removed person added back is re-enabled: the same LMS user;
  * 6. `destroy` deactivates everyone and keeps their training history.
  *
+ * Each backend runs with its fake portal's defaults. With `ROSTER_FULL_MATRIX=1` it runs again with
+ * each switch of its fake portal at each other value, one at a time: a backend is done when every
+ * variant passes (a value that makes convergence impossible by design is listed as such in
+ * `test/support/backends.ts`, with why, and tested in that backend's own switch test).
+ *
  * A backend without enrollments first shows that a roster naming a course fails at `preview`,
  * naming the row, the field and why, before anything is written; its steps then carry no courses.
  */
@@ -18,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type PortalUnderTest } from "../support/backends.js";
+import { BACKENDS, type BackendUnderTest, type PortalUnderTest } from "../support/backends.js";
 import { createWorkspace, type PulumiWorkspace } from "../support/pulumi-cli.js";
 import type { Person } from "../support/roster-stack.js";
 
@@ -29,7 +34,18 @@ function changeKinds(previewJson: string): string[] {
   return Object.keys(JSON.parse(previewJson).changeSummary).filter((kind) => kind !== "read");
 }
 
-describe.each(BACKENDS)("the $name backend", (backend) => {
+/** The defaults, and with the full matrix each switch at each other value. */
+function variants(backend: BackendUnderTest): Array<Record<string, string>> {
+  if (process.env["ROSTER_FULL_MATRIX"] !== "1") return [{}];
+  const others = Object.entries(backend.switches).flatMap(([name, values]) =>
+    values.slice(1).filter((value) => !backend.outsideConformance?.[name]?.values.includes(value)).map((value) => ({ [name]: value })),
+  );
+  return [{}, ...others];
+}
+
+const runs = BACKENDS.flatMap((backend) => variants(backend).map((switches) => ({ backend, switches, label: JSON.stringify(switches) })));
+
+describe.each(runs)("the $backend.name backend, switches $label", ({ backend, switches }) => {
   const [engineering, sales] = backend.groups as [string, string];
   const [security, conduct] = backend.courses as [string, string];
   const courses = (...names: string[]) => (backend.enrollments ? names.map((name) => ({ name })) : []);
@@ -59,9 +75,9 @@ describe.each(BACKENDS)("the $name backend", (backend) => {
   }
 
   beforeAll(async () => {
-    portal = await backend.start();
+    portal = await backend.start({ switches });
     scratch = await mkdtemp(join(tmpdir(), "pulumi-learnupon-conformance-"));
-    workspace = await createWorkspace({ programDir: projectRoot, stack: `e2e-conformance-${backend.name}` });
+    workspace = await createWorkspace({ programDir: projectRoot, stack: `e2e-conformance-${backend.name}-${Object.entries(switches).flat().join("-").replace(/[^\w-]/g, "") || "defaults"}` });
     await workspace.setConfig("roster:lms", backend.name);
     await workspace.setConfig("roster:file", join(scratch, "roster.yaml"));
     for (const [key, value] of Object.entries(portal.config)) await workspace.setConfig(key, value);

@@ -79,6 +79,11 @@ export interface BackendUnderTest {
   readonly enrollments: boolean;
   /** The fake portal's switches, each with its values, the default first. */
   readonly switches: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Switch values under which the LMS cannot converge by design, left out of the conformance
+   * matrix, with why; the backend's own switch test shows what happens instead.
+   */
+  readonly outsideConformance?: Readonly<Record<string, { values: readonly string[]; why: string }>>;
   start(options?: PortalStart): Promise<PortalUnderTest>;
 }
 
@@ -174,6 +179,12 @@ const northpass: BackendUnderTest = {
   courses: NORTHPASS_COURSES,
   enrollments: false,
   switches: NORTHPASS_SWITCHES,
+  outsideConformance: {
+    deactivation: {
+      values: ["ignored"],
+      why: "a school that ignores deactivation keeps people active: the removal must fail naming them (test/e2e/northpass-switches.test.ts)",
+    },
+  },
   async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
     const given = seed ?? { groups: NORTHPASS_GROUPS, courses: NORTHPASS_COURSES, people: [] };
     const school = await NorthpassFakeSchool.start({

@@ -56,7 +56,7 @@ export class LearnAmpFakePortal {
         faultResponse,
         answerAdmin: (request, method, url, body) =>
           portal.#isAdmin(request) ? answerAdmin(portal.#adminSurface(), method, url, body) : { status: 401, body: { error: "invalid_client" } },
-        notFoundBody: { error: "Not found" },
+        notFound: () => Response.json({ error: "Not found" }, { status: 404 }),
         // Asking for a token changes nothing a roster holds: only the API's own writes count.
         changesPortal: (method, path) => isWrite(method) && !path.startsWith("/oauth/token"),
       },

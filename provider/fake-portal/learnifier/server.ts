@@ -67,7 +67,7 @@ export class LearnifierFakePortal {
         faultResponse: (fault) => Response.json(fault.body ?? { message: "Injected fault" }, { status: fault.status ?? 500, headers: fault.headers ?? {} }),
         // The realm has no admin surface of its own: tests reach its store directly.
         answerAdmin: () => ({ status: 404, body: { message: "Not found" } }),
-        notFoundBody: { message: "Not found" },
+        notFound: () => Response.json({ message: "Not found" }, { status: 404 }),
       },
       options.host,
       options.port,

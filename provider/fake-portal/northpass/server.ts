@@ -14,14 +14,13 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
-import { getResponse, type HttpHandler } from "msw";
+import type { IncomingMessage } from "node:http";
+import type { HttpHandler } from "msw";
 import { FaultInjector, type FaultSpec } from "../faults.js";
-import { answerCrash, describeError, fetchRequestOf, loggableBody, readBody, writeReply, writeResponse } from "../http.js";
+import { describeError } from "../http.js";
+import { hostPortal, type HostServer } from "../http-host.js";
 import { TokenBucket } from "../rate-limiter.js";
-import { RequestLog, isWrite } from "../request-log.js";
+import { RequestLog } from "../request-log.js";
 import { checkedSwitches } from "../sandbox.js";
 import { NORTHPASS_SWITCHES, northpassOptions, type NorthpassOptions } from "./options.js";
 import { northpassHandlers } from "./routes.js";
@@ -50,19 +49,32 @@ export class NorthpassFakeSchool {
   readonly faults = new FaultInjector();
   readonly #bucket: TokenBucket;
   readonly #handlers: HttpHandler[];
-  readonly #server: Server;
+  readonly #now: () => number;
   #latencyMs: number;
-  #url = "";
-  #closing: Promise<void> | undefined;
+  #server: HostServer | undefined;
 
   static async start(options: StartNorthpassOptions = {}): Promise<NorthpassFakeSchool> {
     const school = new NorthpassFakeSchool(options);
-    await school.#listen(options.host ?? "127.0.0.1", options.port ?? 0);
+    school.#server = await hostPortal(
+      {
+        log: school.log,
+        faults: school.faults,
+        now: school.#now,
+        latencyMs: () => school.#latencyMs,
+        handlers: () => school.#handlers,
+        faultResponse: (fault) => school.#faultResponse(fault),
+        answerAdmin: (request, method, url, body) => school.#admin(request, method, url.pathname, body),
+        notFound: () => new Response(null, { status: 404 }),
+      },
+      options.host,
+      options.port,
+    );
     return school;
   }
 
   private constructor(options: StartNorthpassOptions) {
     const now = options.now ?? Date.now;
+    this.#now = now;
     this.apiKey = options.apiKey ?? `np-${randomBytes(18).toString("base64url")}`;
     this.options = northpassOptions(options.options);
     this.store = new NorthpassStore(now);
@@ -70,19 +82,16 @@ export class NorthpassFakeSchool {
     this.#bucket = new TokenBucket(now);
     this.#latencyMs = options.latencyMs ?? 0;
     this.#handlers = northpassHandlers({ store: this.store, options: this.options, apiKey: this.apiKey, bucket: this.#bucket });
-    this.#server = createServer((request, response) => {
-      this.#serve(request, response).catch((error: unknown) => answerCrash(response, error));
-    });
   }
 
   /** The server root, e.g. `http://127.0.0.1:41234`. */
   get url(): string {
-    return this.#url;
+    return this.#server?.url ?? "";
   }
 
   /** The API base URL, the value of `northpass:baseUrl`. */
   get apiUrl(): string {
-    return `${this.#url}/v2`;
+    return `${this.url}/v2`;
   }
 
   setLatency(ms: number): void {
@@ -90,66 +99,7 @@ export class NorthpassFakeSchool {
   }
 
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve, reject) => {
-      this.#server.close((error) => (error ? reject(error) : resolve()));
-      this.#server.closeAllConnections();
-    });
-    return this.#closing;
-  }
-
-  async #listen(host: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen(port, host, () => resolve());
-    });
-    this.#url = `http://${host}:${(this.#server.address() as AddressInfo).port}`;
-  }
-
-  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const startedAt = performance.now();
-    const arrivedAt = new Date().toISOString();
-    const method = (request.method ?? "GET").toUpperCase();
-    const path = request.url ?? "/";
-    const body = await readBody(request);
-    if (body === undefined) return writeReply(response, 413, { errors: [{ status: "413", title: "Payload Too Large" }] });
-    const url = new URL(path, this.#url);
-
-    if (url.pathname.startsWith("/__fake/")) {
-      if (request.headers["x-api-key"] !== this.apiKey) return writeReply(response, 401, { errors: [{ status: "401", title: "Unauthorized" }] });
-      const reply = this.#admin(method, url.pathname, body.toString("utf8"));
-      return writeReply(response, reply.status, reply.body);
-    }
-
-    const fault = this.faults.take(method, path);
-    const delayMs = this.#latencyMs + (fault?.latencyMs ?? 0);
-    if (delayMs > 0) await sleep(delayMs);
-    const record = (status: number, faultKind?: "status" | "reset") =>
-      this.log.record({
-        method,
-        path,
-        status,
-        at: arrivedAt,
-        durationMs: Math.round(performance.now() - startedAt),
-        write: isWrite(method),
-        ...loggableBody(request, body),
-        ...(faultKind ? { fault: faultKind } : {}),
-      });
-    if (fault?.reset) {
-      request.socket.destroy();
-      record(0, "reset");
-      return;
-    }
-    const answer = fault?.status !== undefined ? this.#faultResponse(fault) : await this.#dispatch(request, url, body);
-    await writeResponse(response, answer);
-    record(answer.status, fault?.status !== undefined ? "status" : undefined);
-  }
-
-  async #dispatch(incoming: IncomingMessage, url: URL, body: Buffer): Promise<Response> {
-    try {
-      return (await getResponse(this.#handlers, fetchRequestOf(incoming, url, body))) ?? new Response(null, { status: 404 });
-    } catch (error) {
-      return Response.json({ errors: [{ status: "500", title: "fake school error", detail: describeError(error) }] }, { status: 500 });
-    }
+    return this.#server?.close() ?? Promise.resolve();
   }
 
   #faultResponse(fault: FaultSpec): Response {
@@ -159,7 +109,8 @@ export class NorthpassFakeSchool {
     return Response.json(body, { status, headers: { ...retryAfter, ...fault.headers } });
   }
 
-  #admin(method: string, pathname: string, text: string): { status: number; body: unknown } {
+  #admin(request: IncomingMessage, method: string, pathname: string, text: string): { status: number; body: unknown } {
+    if (request.headers["x-api-key"] !== this.apiKey) return { status: 401, body: { errors: [{ status: "401", title: "Unauthorized" }] } };
     try {
       const route = `${method} ${pathname}`;
       if (route === "GET /__fake/log") return { status: 200, body: { requests: this.log.entries() } };
