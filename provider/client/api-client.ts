@@ -8,6 +8,7 @@
  * normally hand over `sharedRateLimiter(baseUrl, …)`.
  * @module
  */
+import type { Dispatcher } from "undici";
 import type { RateLimiter } from "./rate-limiter.js";
 import { normalizeRetryOptions, sendWithRetry, type RetryEvent, type RetryOptions } from "./retry.js";
 import { createStatsRecorder, type ClientStats } from "./stats.js";
@@ -23,6 +24,30 @@ export interface ApiClientOptions extends Omit<TransportOptions, "stats"> {
   /** Source of backoff jitter, in [0, 1). @default Math.random */
   random?: () => number;
   /** Called before each retry, e.g. to log or record a transcript. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/**
+ * What every backend's client takes besides its portal and credentials, for tests and benchmarks
+ * to steer it; a backend's options extend this.
+ */
+export interface BackendClientHooks {
+  /** Per request. @default 30_000 */
+  timeoutMs?: number | undefined;
+  /** Use this limiter instead of the process-wide one for the portal (tests, benchmarks). */
+  rateLimiter?: RateLimiter;
+  retry?: RetryOptions | undefined;
+  /** Safety stop for any paged list. @default 1_000 */
+  maxPages?: number | undefined;
+  /** @default setTimeout from node:timers/promises */
+  sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
+  now?: () => number;
+  /** Backoff jitter source, in [0, 1). @default Math.random */
+  random?: () => number;
+  /** undici dispatcher; by default a keep-alive `Agent` owned by the client. */
+  dispatcher?: Dispatcher;
+  /** Called before every retry. */
   onRetry?: (event: RetryEvent) => void;
 }
 

@@ -56,7 +56,7 @@ export {
 export type { ApiErrorName, ApiErrorInit, ShapeIssue } from "./errors.js";
 
 export { createApiClient } from "./api-client.js";
-export type { ApiClient, ApiClientOptions, SendOptions } from "./api-client.js";
+export type { ApiClient, ApiClientOptions, BackendClientHooks, SendOptions } from "./api-client.js";
 export { createTransport, formEncode, DEFAULT_TIMEOUT_MS } from "./transport.js";
 export type {
   Transport,

@@ -44,6 +44,28 @@ export function requiredSetting(entry: { key: string; env: string | undefined },
   return z.string({ error: `missing: ${how}` }).min(1, "is empty");
 }
 
+/** The per-request timeout and the wait for 429s every backend has, in its namespace. */
+export function timingSettings(namespace: string) {
+  return { timeoutSeconds: setting(namespace, "timeoutSeconds"), rateLimitWaitSeconds: setting(namespace, "rateLimitWaitSeconds") };
+}
+
+/** Their schema fields. @internal */
+export function timingFields() {
+  return {
+    timeoutSeconds: z.coerce.number().positive("must be a positive number of seconds").default(30),
+    // Two minute windows: a storm that would have passed a minute later never fails a run.
+    rateLimitWaitSeconds: z.coerce.number().min(0, "must be 0 or more seconds").default(120),
+  };
+}
+
+/** The parsed settings with the timings in milliseconds, as the clients take them. */
+export function inMilliseconds<T extends { timeoutSeconds: number; rateLimitWaitSeconds: number }>(
+  parsed: T,
+): Omit<T, "timeoutSeconds" | "rateLimitWaitSeconds"> & { timeoutMs: number; rateLimitWaitMs: number } {
+  const { timeoutSeconds, rateLimitWaitSeconds, ...rest } = parsed;
+  return { ...rest, timeoutMs: timeoutSeconds * 1000, rateLimitWaitMs: rateLimitWaitSeconds * 1000 };
+}
+
 /** @internal */
 export function userRemovalSchema() {
   return z.enum(USER_REMOVAL_POLICIES, { error: `must be one of ${USER_REMOVAL_POLICIES.join(", ")}` }).default("deactivate");

@@ -13,13 +13,11 @@
  * Nothing connects until the first call; `close()` releases the connection pool.
  * @module
  */
-import type { Dispatcher } from "undici";
-import { createApiClient, type ApiClient } from "../api-client.js";
+import { createApiClient, type ApiClient, type BackendClientHooks } from "../api-client.js";
 import { oauth2ClientCredentials } from "../auth.js";
 import { NotFoundError } from "../errors.js";
 import { paginateRequests } from "../paginate.js";
 import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
-import type { RetryOptions } from "../retry.js";
 import { parseShape } from "../shape.js";
 import type { ClientStats } from "../stats.js";
 import type { HttpRequest, QueryParams } from "../transport.js";
@@ -28,7 +26,7 @@ import { LEARNAMP_PAGINATION, LEARNAMP_RATE_LIMIT, LEARNAMP_REQUEST_FORMAT } fro
 import { createTeamsApi, type TeamsApi } from "./teams.js";
 import { createUsersApi, type UsersApi } from "./users.js";
 
-export interface LearnAmpClientOptions {
+export interface LearnAmpClientOptions extends BackendClientHooks {
   /** The pod's API host or URL (`api.learnamp.com`, `https://api-eu2.learnamp.com/v1`). */
   baseUrl: string;
   clientId: string;
@@ -37,15 +35,6 @@ export interface LearnAmpClientOptions {
   scopes?: readonly string[] | undefined;
   /** The company's requests per minute; this process uses the core's share of it. @default 60 */
   requestsPerMinute?: number | undefined;
-  rateLimiter?: RateLimiter;
-  retry?: RetryOptions | undefined;
-  timeoutMs?: number | undefined;
-  /** @default 1_000 */
-  maxPages?: number | undefined;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  random?: () => number;
-  dispatcher?: Dispatcher;
 }
 
 export interface LearnAmpClient {

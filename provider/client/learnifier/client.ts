@@ -11,12 +11,10 @@
  * under `/orgunits/{orgId}`). Nothing connects until the first call; `close()` frees the pool.
  * @module
  */
-import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import { createApiClient, type SendOptions } from "../api-client.js";
+import { createApiClient, type BackendClientHooks, type SendOptions } from "../api-client.js";
 import { basicAuth } from "../auth.js";
-import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
-import type { RetryOptions } from "../retry.js";
+import { sharedRateLimiter } from "../rate-limiter.js";
 import { parseShape } from "../shape.js";
 import type { ClientStats } from "../stats.js";
 import type { HttpRequest, HttpResponse } from "../transport.js";
@@ -24,7 +22,7 @@ import { LEARNIFIER_RATE_LIMIT, LEARNIFIER_REQUEST_FORMAT } from "./conventions.
 import { createOrgUnitApi, type OrgUnitApi } from "./org-unit.js";
 import { createUsersApi, type UsersApi } from "./users.js";
 
-export interface LearnifierClientOptions {
+export interface LearnifierClientOptions extends BackendClientHooks {
   /** The instance's API base URL, e.g. `https://acme.learnifier.com`; nothing is appended. */
   baseUrl: string;
   /** The Back Office API key (the Basic user name). */
@@ -35,12 +33,6 @@ export interface LearnifierClientOptions {
   requestsPerSecond?: number | undefined;
   /** Users per `GET /users` call. @default 1000 */
   usersPageSize?: number | undefined;
-  /** @default 30_000 */
-  timeoutMs?: number | undefined;
-  rateLimiter?: RateLimiter;
-  retry?: RetryOptions | undefined;
-  dispatcher?: Dispatcher;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface LearnifierClient {

@@ -11,11 +11,9 @@
  * Nothing connects until the first call; `close()` releases the connection pool.
  * @module
  */
-import type { Dispatcher } from "undici";
-import { createApiClient } from "../api-client.js";
+import { createApiClient, type BackendClientHooks } from "../api-client.js";
 import { basicAuth } from "../auth.js";
 import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
-import type { RetryEvent, RetryOptions } from "../retry.js";
 import type { ClientStats } from "../stats.js";
 import { createCatalogApi, type CoursesApi, type GroupsApi } from "./catalog.js";
 import { createEnrollmentsApi, type EnrollmentsApi } from "./enrollments.js";
@@ -47,38 +45,15 @@ export interface LearnUponRateLimit {
   burst?: number | undefined;
 }
 
-export interface LearnUponClientOptions {
+export interface LearnUponClientOptions extends BackendClientHooks {
   /** Portal root (`https://acme.learnupon.com`, regional hosts too) or API base (`…/api/v1`). */
   portalUrl: string;
   /** API key username (Settings > Integrations > API Keys). */
   username: string;
   /** API key password. */
   password: string;
-  /**
-   * Time allowed for one attempt of one call.
-   * @default 30_000
-   */
-  timeoutMs?: number | undefined;
   /** Budget of the portal's shared limiter. The first client for a portal in a process sets it. */
   rateLimit?: LearnUponRateLimit | undefined;
-  /** Use this limiter instead of the process-wide one for the portal (tests, benchmarks). */
-  rateLimiter?: RateLimiter;
-  retry?: RetryOptions | undefined;
-  /**
-   * Safety stop for any paged list.
-   * @default 1_000
-   */
-  maxPages?: number | undefined;
-  /** @default setTimeout from node:timers/promises */
-  sleep?: (ms: number) => Promise<void>;
-  /** @default Date.now */
-  now?: () => number;
-  /** Backoff jitter source, in [0, 1). @default Math.random */
-  random?: () => number;
-  /** undici dispatcher; by default a keep-alive `Agent` owned by the client. */
-  dispatcher?: Dispatcher;
-  /** Called before every retry. */
-  onRetry?: (event: RetryEvent) => void;
 }
 
 export interface LearnUponClient {

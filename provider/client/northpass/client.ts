@@ -9,35 +9,21 @@
  * Nothing connects until the first call; `close()` releases the connection pool.
  * @module
  */
-import type { Dispatcher } from "undici";
-import { createApiClient } from "../api-client.js";
+import { createApiClient, type BackendClientHooks } from "../api-client.js";
 import { apiKeyHeader } from "../auth.js";
 import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
-import type { RetryEvent, RetryOptions } from "../retry.js";
 import type { ClientStats } from "../stats.js";
 import { NORTHPASS_API_KEY_HEADER, NORTHPASS_DEFAULT_BASE_URL, NORTHPASS_RATE_LIMIT, NORTHPASS_REQUEST_FORMAT } from "./conventions.js";
 import { createGroupsApi, type CoursesApi, type GroupsApi, type MembershipsApi } from "./groups.js";
 import { createPeopleApi, type PeopleApi } from "./people.js";
 import { createNorthpassRequests } from "./requests.js";
 
-export interface NorthpassClientOptions {
+export interface NorthpassClientOptions extends BackendClientHooks {
   /** @default https://api.northpass.com/v2 */
   baseUrl?: string | undefined;
   apiKey: string;
-  /** @default 30_000 */
-  timeoutMs?: number | undefined;
   /** The school's budget and our share of it; the first client for a base URL in a process sets it. */
   rateLimit?: { perSecond?: number | undefined; share?: number | undefined; burst?: number | undefined } | undefined;
-  /** Use this limiter instead of the process-wide one (tests, benchmarks). */
-  rateLimiter?: RateLimiter;
-  retry?: RetryOptions | undefined;
-  /** Safety stop for any paged list. @default 1_000 */
-  maxPages?: number | undefined;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  random?: () => number;
-  dispatcher?: Dispatcher;
-  onRetry?: (event: RetryEvent) => void;
 }
 
 export interface NorthpassClient {

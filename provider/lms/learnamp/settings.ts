@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { createLearnAmpClient, learnAmpOrigin, type LearnAmpClient, type LearnAmpClientOptions } from "../../client/learnamp/client.js";
 import type { BackendSettings } from "../backend.js";
-import { explainConfigProblem, parseSettings, requiredSetting, setting, userRemovalSchema, type ConfigKeys, type ConfigSource } from "../config.js";
+import { explainConfigProblem, parseSettings, requiredSetting, setting, userRemovalSchema, type ConfigKeys, type ConfigSource, inMilliseconds, timingFields, timingSettings } from "../config.js";
 
 export interface LearnAmpSettings extends BackendSettings {
   baseUrl: string;
@@ -39,8 +39,7 @@ const SETTINGS = {
   userRemoval: setting("learnamp", "userRemoval"),
   sendInvitations: setting("learnamp", "sendInvitations"),
   requestsPerMinute: setting("learnamp", "requestsPerMinute"),
-  timeoutSeconds: setting("learnamp", "timeoutSeconds"),
-  rateLimitWaitSeconds: setting("learnamp", "rateLimitWaitSeconds"),
+  ...timingSettings("learnamp"),
 };
 
 function settingsSchema() {
@@ -52,8 +51,7 @@ function settingsSchema() {
     userRemoval: userRemovalSchema(),
     sendInvitations: z.enum(["true", "false"], { error: "must be true or false" }).default("true").transform((value) => value === "true"),
     requestsPerMinute: z.coerce.number().int().positive("must be a positive whole number").default(60),
-    timeoutSeconds: z.coerce.number().positive("must be a positive number of seconds").default(30),
-    rateLimitWaitSeconds: z.coerce.number().min(0, "must be 0 or more seconds").default(120),
+    ...timingFields(),
   });
 }
 
@@ -75,11 +73,9 @@ export const LEARNAMP_CONFIG_KEYS: ConfigKeys = {
 
 /** Reads and validates the settings: one error naming every bad key, never a value. */
 export function readLearnAmpSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): LearnAmpSettings {
-  const { timeoutSeconds, rateLimitWaitSeconds, ...rest } = parseSettings("Learn Amp", SETTINGS, settingsSchema(), config, env);
+  const rest = inMilliseconds(parseSettings("Learn Amp", SETTINGS, settingsSchema(), config, env));
   return {
     ...rest,
-    timeoutMs: timeoutSeconds * 1000,
-    rateLimitWaitMs: rateLimitWaitSeconds * 1000,
     portal: `${learnAmpOrigin(rest.baseUrl)}/v1`,
     portalKey: SETTINGS.baseUrl.key,
   };

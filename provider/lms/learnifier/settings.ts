@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { createLearnifierClient, learnifierApiBaseUrl, type LearnifierClient, type LearnifierClientOptions } from "../../client/learnifier/client.js";
 import type { BackendSettings } from "../backend.js";
-import { explainConfigProblem, parseSettings, requiredSetting, setting, userRemovalSchema, withoutCredentials, type ConfigKeys, type ConfigSource } from "../config.js";
+import { explainConfigProblem, parseSettings, requiredSetting, setting, userRemovalSchema, withoutCredentials, type ConfigKeys, type ConfigSource, inMilliseconds, timingFields, timingSettings } from "../config.js";
 
 export interface LearnifierSettings extends BackendSettings {
   baseUrl: string;
@@ -39,8 +39,7 @@ const SETTINGS = {
   userRemoval: setting("learnifier", "userRemoval"),
   autoClearEmail: setting("learnifier", "autoClearEmail"),
   requestsPerSecond: setting("learnifier", "requestsPerSecond"),
-  timeoutSeconds: setting("learnifier", "timeoutSeconds"),
-  rateLimitWaitSeconds: setting("learnifier", "rateLimitWaitSeconds"),
+  ...timingSettings("learnifier"),
 };
 
 function settingsSchema() {
@@ -52,8 +51,7 @@ function settingsSchema() {
     userRemoval: userRemovalSchema(),
     autoClearEmail: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((value) => value === "true"),
     requestsPerSecond: z.coerce.number().positive("must be a positive number").default(5),
-    timeoutSeconds: z.coerce.number().positive("must be a positive number of seconds").default(30),
-    rateLimitWaitSeconds: z.coerce.number().min(0, "must be 0 or more seconds").default(120),
+    ...timingFields(),
   });
 }
 
@@ -66,11 +64,9 @@ export const LEARNIFIER_CONFIG_KEYS: ConfigKeys = {
 
 /** Reads and validates the settings: one error naming every bad key, never a value. */
 export function readSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): LearnifierSettings {
-  const { timeoutSeconds, rateLimitWaitSeconds, ...rest } = parseSettings("Learnifier", SETTINGS, settingsSchema(), config, env);
+  const rest = inMilliseconds(parseSettings("Learnifier", SETTINGS, settingsSchema(), config, env));
   return {
     ...rest,
-    timeoutMs: timeoutSeconds * 1000,
-    rateLimitWaitMs: rateLimitWaitSeconds * 1000,
     portal: withoutCredentials(learnifierApiBaseUrl(rest.baseUrl)),
     portalKey: SETTINGS.baseUrl.key,
   };

@@ -27,6 +27,7 @@ import {
   withoutCredentials,
   type ConfigKeys,
   type ConfigSource,
+  inMilliseconds, timingFields, timingSettings,
 } from "../config.js";
 
 export interface LearnUponSettings extends BackendSettings {
@@ -47,8 +48,7 @@ const SETTINGS = {
   userRemoval: setting("learnupon", "userRemoval"),
   rateLimitShare: setting("learnupon", "rateLimitShare"),
   requestsPerMinute: setting("learnupon", "requestsPerMinute"),
-  timeoutSeconds: setting("learnupon", "timeoutSeconds"),
-  rateLimitWaitSeconds: setting("learnupon", "rateLimitWaitSeconds"),
+  ...timingSettings("learnupon"),
 };
 
 function settingsSchema() {
@@ -61,9 +61,7 @@ function settingsSchema() {
     userRemoval: userRemovalSchema(),
     rateLimitShare: z.coerce.number().gt(0, "must be above 0").max(1, "must be at most 1").default(0.8),
     requestsPerMinute: z.coerce.number().int().positive("must be a positive whole number").default(300),
-    timeoutSeconds: z.coerce.number().positive("must be a positive number of seconds").default(30),
-    // Two of LearnUpon's minute windows: a storm that would have passed a minute later never fails a run.
-    rateLimitWaitSeconds: z.coerce.number().min(0, "must be 0 or more seconds").default(120),
+    ...timingFields(),
   });
 }
 
@@ -79,11 +77,9 @@ export const LEARNUPON_CONFIG_KEYS: ConfigKeys = {
  * echoes a value back (the password may be among them).
  */
 export function readSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): LearnUponSettings {
-  const { timeoutSeconds, rateLimitWaitSeconds, ...rest } = parseSettings("LearnUpon", SETTINGS, settingsSchema(), config, env);
+  const rest = inMilliseconds(parseSettings("LearnUpon", SETTINGS, settingsSchema(), config, env));
   return {
     ...rest,
-    timeoutMs: timeoutSeconds * 1000,
-    rateLimitWaitMs: rateLimitWaitSeconds * 1000,
     portal: portalOf(rest),
     portalKey: SETTINGS.portalUrl.key,
     apiUser: rest.username,

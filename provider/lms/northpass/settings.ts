@@ -27,6 +27,7 @@ import {
   withoutCredentials,
   type ConfigKeys,
   type ConfigSource,
+  inMilliseconds, timingFields, timingSettings,
 } from "../config.js";
 import { UNCONFIRMED_DEACTIVATION_POLICIES, type UnconfirmedDeactivationPolicy } from "./client.js";
 
@@ -47,8 +48,7 @@ const SETTINGS = {
   unconfirmedDeactivation: setting("northpass", "unconfirmedDeactivation"),
   requestsPerSecond: setting("northpass", "requestsPerSecond"),
   rateLimitShare: setting("northpass", "rateLimitShare"),
-  timeoutSeconds: setting("northpass", "timeoutSeconds"),
-  rateLimitWaitSeconds: setting("northpass", "rateLimitWaitSeconds"),
+  ...timingSettings("northpass"),
 };
 
 function settingsSchema() {
@@ -61,8 +61,7 @@ function settingsSchema() {
       .default("fail"),
     requestsPerSecond: z.coerce.number().positive("must be a positive number").default(NORTHPASS_RATE_LIMIT.perSecond),
     rateLimitShare: z.coerce.number().gt(0, "must be above 0").max(1, "must be at most 1").default(0.8),
-    timeoutSeconds: z.coerce.number().positive("must be a positive number of seconds").default(30),
-    rateLimitWaitSeconds: z.coerce.number().min(0, "must be 0 or more seconds").default(120),
+    ...timingFields(),
   });
 }
 
@@ -75,13 +74,11 @@ export const NORTHPASS_CONFIG_KEYS: ConfigKeys = {
 
 /** Reads and validates the settings; one error naming every bad key, never a value (the key may be among them). */
 export function readSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): NorthpassSettings {
-  const { timeoutSeconds, rateLimitWaitSeconds, ...rest } = parseSettings("Northpass", SETTINGS, settingsSchema(), config, env);
+  const rest = inMilliseconds(parseSettings("Northpass", SETTINGS, settingsSchema(), config, env));
   const baseUrl = northpassApiBaseUrl(rest.baseUrl);
   return {
     ...rest,
     baseUrl,
-    timeoutMs: timeoutSeconds * 1000,
-    rateLimitWaitMs: rateLimitWaitSeconds * 1000,
     portal: withoutCredentials(baseUrl),
     portalKey: SETTINGS.baseUrl.key,
   };
