@@ -226,3 +226,19 @@ export class PageLimitError extends Error {
 export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }
+
+/**
+ * Several groups or courses have the name a roster gives: it cannot say which one it means.
+ * `what` says it in the LMS's words, e.g. "LearnUpon groups are titled".
+ */
+export class AmbiguousNameError extends Error {
+  override readonly name = "AmbiguousNameError";
+  constructor(
+    readonly kind: "group" | "course",
+    readonly named: string,
+    readonly ids: ReadonlyArray<string | number>,
+    what: string,
+  ) {
+    super(`${ids.length} ${what} "${named}" (ids ${ids.join(", ")})`);
+  }
+}

@@ -21,8 +21,7 @@ export type {
   MembershipCreateResult,
 } from "./learnupon/group-memberships.js";
 export type { GroupsApi, CoursesApi } from "./learnupon/catalog.js";
-export { AmbiguousNameError } from "./learnupon/catalog.js";
-export { sameEmail } from "./learnupon/requests.js";
+export { sameEmail } from "./email.js";
 export { calendarDate, learnUponSchemas } from "./learnupon/schemas.js";
 export { LEARNUPON_PAGINATION, LEARNUPON_RATE_LIMIT, LEARNUPON_REQUEST_FORMAT } from "./learnupon/conventions.js";
 export type {
@@ -50,6 +49,7 @@ export {
   ResponseShapeError,
   BudgetExhaustedError,
   PageLimitError,
+  AmbiguousNameError,
   isApiError,
   redact,
 } from "./errors.js";

@@ -63,9 +63,13 @@ export function protectedRole(user: Pick<LmsUser, "email" | "username" | "userTy
   return undefined;
 }
 
-/** True when `to` takes rights away from someone who is `from` now: it is lower in the LMS's list of roles. */
+/**
+ * True when `to` takes rights away from someone who is `from` now: it is lower in the LMS's list of
+ * roles, or `from` is a protected role (an owner, say, which no roster can give) and `to` is not.
+ */
 export function isDemotion(from: string | null | undefined, to: string | undefined, roles: RoleRules): boolean {
-  if (to === undefined || from === undefined || from === null) return false;
+  if (to === undefined || from === undefined || from === null || to === from) return false;
+  if (roles.protectedUserTypes.includes(from) && !roles.protectedUserTypes.includes(to)) return true;
   return Math.max(0, roles.userTypes.indexOf(to)) < Math.max(0, roles.userTypes.indexOf(from));
 }
 

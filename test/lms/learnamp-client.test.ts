@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { AuthError, collect } from "../../provider/client/index.js";
-import { AmbiguousNameError } from "../../provider/client/learnupon/catalog.js";
+import { AmbiguousNameError } from "../../provider/client/index.js";
 import { lmsUserOf } from "../../provider/lms/learnamp/fields.js";
 import { startLearnAmp, type LearnAmpUnderTest } from "../fake-portal/learnamp-support.js";
 

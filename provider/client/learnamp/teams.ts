@@ -14,7 +14,7 @@
  * @module
  */
 import { DuplicateError, NotFoundError } from "../errors.js";
-import { AmbiguousNameError } from "../learnupon/catalog.js";
+import { AmbiguousNameError } from "../errors.js";
 import { idPath, type LearnAmpRequests } from "./client.js";
 import { learnAmpSchemas, type LearnAmpTeam } from "./schemas.js";
 
@@ -36,7 +36,7 @@ export function createTeamsApi(requests: LearnAmpRequests): TeamsApi {
     for await (const team of requests.list("/teams", { "filters[name]": name }, schemas.teamList, "GET /teams", (body) => body.teams)) {
       if (team.name === name && !matches.some((match) => match.id === team.id)) matches.push(team);
     }
-    if (matches.length > 1) throw new AmbiguousNameError("group", name, matches.map((team) => team.id));
+    if (matches.length > 1) throw new AmbiguousNameError("group", name, matches.map((team) => team.id), "Learn Amp teams are named");
     return matches[0];
   }
 

@@ -17,7 +17,7 @@
  * @module
  */
 import { NotFoundError } from "../errors.js";
-import { sameEmail } from "../learnupon/requests.js";
+import { sameEmail } from "../email.js";
 import { DEACTIVATED_SINCE_EVER, DEACTIVATED_STATUS, USER_STATUS_CODES } from "./conventions.js";
 import { idPath, type LearnAmpRequests } from "./client.js";
 import { learnAmpSchemas, type LearnAmpUser, type LearnAmpUserFields } from "./schemas.js";

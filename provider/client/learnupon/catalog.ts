@@ -16,6 +16,7 @@
  * @module
  */
 import type { LearnUponRequests } from "./requests.js";
+import { AmbiguousNameError } from "../errors.js";
 import { learnUponSchemas, type LearnUponCourse, type LearnUponGroup } from "./schemas.js";
 
 export interface GroupsApi {
@@ -31,18 +32,6 @@ export interface CoursesApi {
 }
 
 /** Several groups share a title, or several published courses a name. */
-export class AmbiguousNameError extends Error {
-  override readonly name = "AmbiguousNameError";
-  constructor(
-    readonly kind: "group" | "course",
-    readonly named: string,
-    readonly ids: number[],
-  ) {
-    const what = kind === "group" ? "LearnUpon groups are titled" : "published LearnUpon courses are named";
-    super(`${ids.length} ${what} "${named}" (ids ${ids.join(", ")})`);
-  }
-}
-
 export function createCatalogApi(requests: LearnUponRequests): { groups: GroupsApi; courses: CoursesApi } {
   const schemas = learnUponSchemas();
   const cache = new Map<string, Promise<unknown>>();
@@ -78,7 +67,8 @@ export function createCatalogApi(requests: LearnUponRequests): { groups: GroupsA
   /** The one match, none, or `AmbiguousNameError`. The matches are cached, so the error costs no further call. */
   async function onlyOne<T extends { id: number }>(kind: "group" | "course", named: string, matches: Promise<T[]>): Promise<T | undefined> {
     const found = await matches;
-    if (found.length > 1) throw new AmbiguousNameError(kind, named, found.map((item) => item.id));
+    const what = kind === "group" ? "LearnUpon groups are titled" : "published LearnUpon courses are named";
+    if (found.length > 1) throw new AmbiguousNameError(kind, named, found.map((item) => item.id), what);
     return found[0];
   }
 

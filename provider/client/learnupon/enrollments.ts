@@ -21,12 +21,12 @@
  * @module
  */
 import { DuplicateError, ValidationError } from "../errors.js";
+import { sameEmail } from "../email.js";
 import {
   checkedBody,
   definedOnly,
   deleted,
   resourcePath,
-  sameEmail,
   unlessNotFound,
   type LearnUponRequests,
 } from "./requests.js";

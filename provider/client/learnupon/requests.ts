@@ -158,7 +158,3 @@ export function definedOnly<T extends Record<string, unknown>>(fields: T): Parti
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** LearnUpon compares emails case-insensitively; so do we when re-checking results. */
-export function sameEmail(a: string | null | undefined, b: string | null | undefined): boolean {
-  return typeof a === "string" && typeof b === "string" && a.trim().toLowerCase() === b.trim().toLowerCase();
-}

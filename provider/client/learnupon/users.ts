@@ -14,12 +14,12 @@
  * @module
  */
 import type { Page } from "../paginate.js";
+import { sameEmail } from "../email.js";
 import {
   checkedBody,
   definedOnly,
   deleted,
   isSearchNotFound,
-  sameEmail,
   resourcePath,
   unlessNotFound,
   type LearnUponRequests,

@@ -13,11 +13,11 @@
  * @module
  */
 import { DuplicateError } from "../errors.js";
+import { sameEmail } from "../email.js";
 import {
   isJsonNotFound,
   resourceDocument,
   resourcePath,
-  sameEmail,
   unlessNotFound,
   type NorthpassRequests,
 } from "./requests.js";

@@ -102,7 +102,3 @@ export function resourcePath(collection: string, id: string, ...rest: string[]):
   return [`/${collection}`, encodeURIComponent(id), ...rest].join("/");
 }
 
-/** Emails compare without regard to case or surrounding space, here as in the school. */
-export function sameEmail(a: string | null | undefined, b: string | null | undefined): boolean {
-  return typeof a === "string" && typeof b === "string" && a.trim().toLowerCase() === b.trim().toLowerCase();
-}

@@ -59,14 +59,6 @@ function refuseRole(userType: string | undefined, who: string): void {
   throw new Error(`cannot make ${who} a Learnifier ${userType}: its API sets no role; give Back Office roles in Learnifier itself`);
 }
 
-/** Several groups or projects of the org unit have the name asked for. */
-export class LearnifierAmbiguousNameError extends AmbiguousNameError {
-  constructor(kind: "group" | "course", named: string, ids: string[]) {
-    super(kind, named, ids.map(Number));
-    this.message = `${ids.length} Learnifier ${kind === "group" ? "user groups" : "active projects"} are named "${named}" (ids ${ids.join(", ")})`;
-  }
-}
-
 export function learnifierLms(client: LearnifierClient, options: LearnifierLmsOptions): LearnifierLms {
   const report = options.report ?? ((message: string) => console.error(`warning: ${message}`));
   const reported = new Set<string>();
@@ -335,13 +327,13 @@ export function learnifierLms(client: LearnifierClient, options: LearnifierLmsOp
     catalog: {
       async groupByTitle(title) {
         const matches = (await allGroups()).filter((group) => group.title === title);
-        if (matches.length > 1) throw new LearnifierAmbiguousNameError("group", title, matches.map((group) => group.id));
+        if (matches.length > 1) throw new AmbiguousNameError("group", title, matches.map((group) => group.id), "Learnifier user groups are named");
         return matches[0];
       },
 
       async courseByName(name) {
         const matches = (await activeProjects()).filter((project) => project.name === name);
-        if (matches.length > 1) throw new LearnifierAmbiguousNameError("course", name, matches.map((project) => project.id));
+        if (matches.length > 1) throw new AmbiguousNameError("course", name, matches.map((project) => project.id), "Learnifier active projects are named");
         return matches[0] && { id: matches[0].id, name: matches[0].name };
       },
 

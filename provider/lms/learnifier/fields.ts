@@ -41,8 +41,8 @@ export const USER_FIELDS: readonly UserFieldRow[] = [
   { domain: "enabled", wire: "hardLock", read: (wire) => wire.hardLock !== true, write: (enabled) => !enabled },
 ];
 
-/** Learnifier's people: those with Back Office roles are administrators. */
-export const LEARNIFIER_USER_TYPES = ["learner", "admin"] as const;
+/** The one role a roster can give on Learnifier; people with Back Office roles read as `admin`, which is protected. */
+export const LEARNIFIER_USER_TYPES = ["learner"] as const;
 
 export function lmsUserOf(wire: LearnifierUser): LearnifierLmsUser {
   const user: Record<string, unknown> = {

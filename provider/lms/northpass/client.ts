@@ -30,14 +30,6 @@ export interface NorthpassLmsOptions {
   log?: (line: string) => void;
 }
 
-/** Several groups or courses share the exact name; Northpass ids are UUIDs, so they are quoted as text. */
-class NorthpassAmbiguousNameError extends AmbiguousNameError {
-  constructor(kind: "group" | "course", named: string, ids: string[]) {
-    super(kind, named, []);
-    this.message = `${ids.length} Northpass ${kind}s are named "${named}" (ids ${ids.join(", ")})`;
-  }
-}
-
 export const ENROLLMENTS_UNSUPPORTED =
   "Northpass has no API call that enrols one person in one course: course access comes from groups. " +
   "Assign the course to a group in Northpass and declare a GroupMembership in that group instead";
@@ -233,13 +225,13 @@ export function northpassLms(client: NorthpassClient, options: NorthpassLmsOptio
     catalog: {
       async groupByTitle(title) {
         const groups = await byName(groupsNamed, title, () => client.groups.findByName(title));
-        if (groups.length > 1) throw new NorthpassAmbiguousNameError("group", title, groups.map((group) => group.id));
+        if (groups.length > 1) throw new AmbiguousNameError("group", title, groups.map((group) => group.id), "Northpass groups are named");
         const group = groups[0];
         return group && { id: managing(group.id), title: group.attributes.name };
       },
       async courseByName(name) {
         const courses = await byName(coursesNamed, name, () => client.courses.findByName(name));
-        if (courses.length > 1) throw new NorthpassAmbiguousNameError("course", name, courses.map((course) => course.id));
+        if (courses.length > 1) throw new AmbiguousNameError("course", name, courses.map((course) => course.id), "Northpass courses are named");
         const course = courses[0];
         return course && { id: course.id, name: course.attributes.name };
       },
