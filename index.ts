@@ -1,4 +1,4 @@
-// The roster program: converges a LearnUpon portal to the roster file named by stack config
+// The roster program: converges an LMS portal (stack config `roster:lms`, LearnUpon by default) to the roster file named by stack config
 // `roster:file` (YAML or CSV; default examples/roster.yaml). See README.md.
 //
 // Before anything is registered, the removal guard compares the roster with the people the last
@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { lmsFromStack, loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
 
-lmsFromStack(); // `roster:lms`: the LMS to converge (LearnUpon, the default, is the one this version has)
+lmsFromStack(); // `roster:lms`: the LMS to converge: learnupon (the default), learnamp, learnifier or northpass
 const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "examples/roster.yaml");
 // Read before the async program starts: an error thrown from inside it takes the SDK ~20 s to report.
 // `roster:ignoreColumns`: CSV columns to leave out, e.g. an HR export's columns the portal has no field for.
