@@ -198,8 +198,12 @@ export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalG
         `pulumi config set roster:approveRemovals ${removals.length}, or drop the old approval: pulumi config rm roster:approveRemovals`,
     );
   } else if (approval === undefined && removals.length > limit.count) {
+    const counted =
+      unmanaged.length === 0
+        ? `${removals.length} of the ${activePeople} active people this stack manages`
+        : `${removals.length} people (${unmanaged.length} not in the roster; the stack manages ${activePeople} active people)`;
     refusals.push(
-      `it would deactivate or delete ${removals.length} of the ${activePeople} active people this stack manages, ` +
+      `it would deactivate or delete ${counted}, ` +
         `more than ${limit.description}:\n${listed(removals)}\n` +
         `If that is intended, approve this change alone: pulumi config set roster:approveRemovals ${removals.length}`,
     );
