@@ -118,7 +118,7 @@ describe.each(BACKENDS)("an authoritative roster on $name", (backend) => {
     expect(unmanagedDeactivations(preview.stdout)).toEqual([]);
     const summary = summarizePreview(preview.stdout);
     expect(summary).toContain("#### Not in the roster (4)");
-    expect(summary).toContain("hand.three@example.com (Hand Three)");
+    expect(summary).toContain("hand.three@example.com \\(Hand Three\\)");
     expect(summary).not.toContain("boss@admins.example.com");
 
     await pulumi(["up", "--yes", "--skip-preview"]);
