@@ -76,6 +76,16 @@ function rosterFor(lms: LmsBackend, people: RosterPerson[]): { people: RosterPer
         leftOut.add(field);
       }
     }
+    // A course's dates become the Enrollment's: the same names, refused the same way.
+    const courseFields = Object.keys(unsupportedFields.Enrollment ?? {});
+    copy.courses = copy.courses.map((course) => {
+      const fitted: Record<string, unknown> = { ...course };
+      for (const field of courseFields.filter((name) => name in fitted)) {
+        delete fitted[field];
+        leftOut.add(`courses.${field}`);
+      }
+      return fitted as unknown as typeof course;
+    });
     return copy;
   });
   return { people: fitted, leftOut: [...leftOut] };

@@ -31,6 +31,11 @@ export interface Capabilities {
   externalId: boolean;
   /** Whether its ids are numbers (LearnUpon) rather than text: inputs that give an id are checked so. */
   numericIds: boolean;
+  /**
+   * Whether deactivating a person takes them out of every group (Learn Amp). Their memberships then
+   * read as suspended while they are deactivated, and come back when they are re-activated. @default false
+   */
+  deactivationEmptiesGroups?: boolean;
 }
 
 /** What every backend's settings give the rest of the package; each backend adds its own. */

@@ -5,12 +5,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigSource, LmsBackend } from "./backend.js";
 import { learnAmp } from "./learnamp/backend.js";
+import { learnifier } from "./learnifier/backend.js";
 import { learnUpon } from "./learnupon/backend.js";
 import { northpass } from "./northpass/backend.js";
 
 export const BACKENDS: Readonly<Record<string, LmsBackend>> = {
   [learnUpon.name]: learnUpon,
   [learnAmp.name]: learnAmp,
+  [learnifier.name]: learnifier,
   [northpass.name]: northpass,
 };
 

@@ -6,7 +6,7 @@
  * |---------|----------------------------------------------------------------------------|
  * | create  | adopt an existing membership, else `POST /group_memberships` (with `process_enrollments`) |
  * | read    | the group's members from the run's snapshot (`GET /group_memberships?group_id=`) |
- * | update  | nothing to send: `processEnrollments` only matters when joining             |
+ * | update  | nothing to send: `processEnrollments` only matters when joining; on an LMS whose deactivation empties groups, re-adds a re-activated user |
  * | delete  | `DELETE /group_memberships/0` with the pair; the enrollments the group gave stay |
  * @module
  */
@@ -38,6 +38,12 @@ export interface GroupMembershipArgs extends UserReferenceArgs {
   groupTitle?: pulumi.Input<string>;
   /** Enroll the user in the group's courses when joining. @default true */
   processEnrollments?: pulumi.Input<boolean>;
+  /**
+   * Whether the user is to be active (the roster's `enabled`), on an LMS whose deactivation takes a person out of
+   * every group (Learn Amp): while false the membership is suspended, not missing; when the user is
+   * re-activated, the same update puts them back in the group.
+   */
+  userEnabled?: pulumi.Input<boolean>;
 }
 
 /** The fields alone, with their defaults; `groupMembershipInputsSchema` adds the rules across fields. @internal */
@@ -47,6 +53,7 @@ export function groupMembershipFieldsSchema(lms: CheckedLms = DEFAULT_LMS) {
     groupId: lmsIdField(lms, "group").optional(),
     groupTitle: z.string().trim().min(1, "must not be empty").superRefine(refuseControlCharacters).optional(),
     processEnrollments: z.boolean("must be true or false").default(true),
+    userEnabled: z.boolean("must be true or false").optional(),
   });
 }
 
@@ -93,7 +100,8 @@ export const groupMembershipLifecycle = {
     if (userReferenceChanged(olds, news)) replaces.push(news.userId !== undefined ? "userId" : "userEmail");
     if (news.groupId !== undefined && !isUnknown(news.groupId) && news.groupId !== olds.groupId) replaces.push("groupId");
     if (news.groupTitle !== undefined && news.groupTitle !== olds.groupTitle) replaces.push("groupTitle");
-    return { changes: replaces.length > 0 || news.processEnrollments !== olds.processEnrollments, replaces };
+    const suspensionChanged = news.userEnabled !== undefined && !isUnknown(news.userEnabled) && news.userEnabled !== olds.userEnabled;
+    return { changes: replaces.length > 0 || suspensionChanged || news.processEnrollments !== olds.processEnrollments, replaces };
   },
 
   async create(context: ProviderContext, inputs: GroupMembershipInputs): Promise<pulumi.dynamic.CreateResult<GroupMembershipOutputs>> {
@@ -101,22 +109,24 @@ export const groupMembershipLifecycle = {
     const [user, groupId] = await Promise.all([resolveUser(context, inputs), resolveGroupId(context, inputs)]);
     if (await snapshot.isMember(user.id, groupId)) {
       snapshot.claim(`membership:${membershipId(groupId, user.id)}`);
-    } else {
-      try {
-        await lms.memberships.add({ groupId, userId: user.id, processEnrollments: inputs.processEnrollments });
-      } catch (error) {
-        // A POST that timed out or lost its answer may have landed all the same: adopt the membership if
-        // it is there now (past the run's snapshot; a failed look-up proves nothing).
-        if (!(await lms.memberships.isMember(groupId, user.id).catch(() => false))) throw error;
-      }
-      await snapshot.rememberMembership(user.id, groupId, true);
+    } else if (!isSuspended(context, inputs)) {
+      await join(context, groupId, user.id, inputs.processEnrollments);
     }
     return { id: membershipId(groupId, user.id), outs: { ...inputs, userId: lms.stateId(user.id), groupId: lms.stateId(groupId) } };
   },
 
-  async read({ backend, snapshot }: ProviderContext, id: string, props: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
+  async read({ backend, snapshot }: ProviderContext, id: string, stored: GroupMembershipOutputs): Promise<pulumi.dynamic.ReadResult<GroupMembershipOutputs>> {
     const { groupId, userId } = parseId(id);
-    if (!(await snapshot.isMember(userId, groupId))) {
+    let props = stored;
+    if (backend.capabilities.deactivationEmptiesGroups && stored.userEnabled !== undefined) {
+      // The person's own state decides: deactivated, the LMS took them out of the group (suspended, not gone).
+      const user = await snapshot.userById(userId);
+      if (user !== undefined) props = { ...stored, userEnabled: user.enabled };
+    }
+    const member = await snapshot.isMember(userId, groupId);
+    if (!member && props.userEnabled === false) {
+      console.log(`${backend.title} user ${userId} is deactivated, so out of group ${groupId}; the membership is suspended and comes back when they are re-activated`);
+    } else if (!member) {
       warn(`${backend.title} user ${userId} is no longer a member of group ${groupId}; the membership is dropped from the stack and will be created again on the next update`);
       return { id: "" };
     }
@@ -131,7 +141,12 @@ export const groupMembershipLifecycle = {
     return { id, props, inputs: inputs as GroupMembershipOutputs };
   },
 
-  async update(_context: ProviderContext, _id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.UpdateResult<GroupMembershipOutputs>> {
+  async update(context: ProviderContext, id: string, olds: GroupMembershipOutputs, news: GroupMembershipInputs): Promise<pulumi.dynamic.UpdateResult<GroupMembershipOutputs>> {
+    // A re-activated person is out of the groups their deactivation emptied: put them back.
+    if (context.backend.capabilities.deactivationEmptiesGroups && olds.userEnabled === false && !isSuspended(context, news)) {
+      const { groupId, userId } = parseId(id);
+      if (!(await context.snapshot.isMember(userId, groupId))) await join(context, groupId, userId, news.processEnrollments);
+    }
     return { outs: { ...news, userId: olds.userId, groupId: olds.groupId } };
   },
 
@@ -142,6 +157,22 @@ export const groupMembershipLifecycle = {
     await snapshot.rememberMembership(userId, groupId, false);
   },
 };
+
+/** True while the LMS keeps a deactivated person out of every group: nothing to add until they are back. */
+function isSuspended({ backend }: ProviderContext, inputs: Pick<GroupMembershipInputs, "userEnabled">): boolean {
+  return backend.capabilities.deactivationEmptiesGroups === true && inputs.userEnabled === false;
+}
+
+async function join({ lms, snapshot }: ProviderContext, groupId: LmsId, userId: LmsId, processEnrollments: boolean): Promise<void> {
+  try {
+    await lms.memberships.add({ groupId, userId, processEnrollments });
+  } catch (error) {
+    // A POST that timed out or lost its answer may have landed all the same: adopt the membership if
+    // it is there now (past the run's snapshot; a failed look-up proves nothing).
+    if (!(await lms.memberships.isMember(groupId, userId).catch(() => false))) throw error;
+  }
+  await snapshot.rememberMembership(userId, groupId, true);
+}
 
 async function resolveGroupId({ backend, lms }: ProviderContext, inputs: GroupMembershipInputs): Promise<LmsId> {
   if (inputs.groupId !== undefined) return String(inputs.groupId);

@@ -17,6 +17,7 @@
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
+import { programBackend } from "../lms/backends.js";
 import {
   assertRemovalsAllowed,
   managedPeopleAfter,
@@ -97,6 +98,7 @@ export class Roster extends pulumi.ComponentResource {
     if (args.removalGuard) assertRemovalsAllowed(people, args.removalGuard, deactivated.map(unmanagedRemoval));
     super("learnupon:index:Roster", name, {}, opts);
     const planned: PlannedResource[] = [];
+    const emptiesGroups = programBackend().capabilities.deactivationEmptiesGroups === true;
     for (const person of people) {
       const user = new User<number | string>(
         person.employeeId,
@@ -117,7 +119,13 @@ export class Roster extends pulumi.ComponentResource {
       this.users[person.employeeId] = user;
       planned.push({ person, resource: user, userId: user.userId });
       for (const groupTitle of person.groups) {
-        const membership = new GroupMembership<number | string>(`${person.employeeId}/${groupTitle}`, { userId: user.userId, groupTitle }, { parent: this });
+        // Where deactivation empties a person's groups, the membership follows their `enabled` (suspended, then restored).
+        const suspension = emptiesGroups ? { userEnabled: person.enabled } : {};
+        const membership = new GroupMembership<number | string>(
+          `${person.employeeId}/${groupTitle}`,
+          { userId: user.userId, groupTitle, ...suspension },
+          { parent: this },
+        );
         this.memberships.push(membership);
         planned.push({ person, resource: membership, needs: { field: "groups", title: groupTitle } });
       }

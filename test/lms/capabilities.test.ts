@@ -56,9 +56,9 @@ describe("capabilityFailures", () => {
 
 describe("backendFor", () => {
   it("is LearnUpon by default and by name, and names the choices for anything else", () => {
-    expect(SUPPORTED_LMSES).toEqual(["learnupon", "learnamp", "northpass"]);
+    expect(SUPPORTED_LMSES).toEqual(["learnupon", "learnamp", "learnifier", "northpass"]);
     expect(backendFor({ get: () => undefined }).name).toBe("learnupon");
     expect(backendFor({ get: () => "LearnUpon" }).name).toBe("learnupon");
-    expect(() => backendFor({ get: () => "moodle" })).toThrow('roster:lms must be one of learnupon, learnamp, northpass, not "moodle"');
+    expect(() => backendFor({ get: () => "moodle" })).toThrow('roster:lms must be one of learnupon, learnamp, learnifier, northpass, not "moodle"');
   });
 });

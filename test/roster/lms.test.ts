@@ -11,6 +11,6 @@ describe("lmsFromStack", () => {
   });
 
   it("refuses an LMS this version does not have, naming the setting and the choices", () => {
-    expect(() => lmsFromStack(config("moodle"))).toThrow('roster:lms must be one of learnupon, not "moodle"');
+    expect(() => lmsFromStack(config("moodle"))).toThrow('roster:lms must be one of learnupon, learnamp, learnifier, northpass, not "moodle"');
   });
 });

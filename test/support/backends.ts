@@ -10,6 +10,9 @@ import { LEARNAMP_SWITCHES, startLearnAmpSandbox, type LearnAmpSandbox } from ".
 import { learnUponOptions, learnUponSeed, learnUponSwitches, SANDBOX_EMPLOYEE_ID_FIELD } from "../../provider/fake-portal/learnupon-sandbox.js";
 import { NORTHPASS_SWITCHES, NorthpassFakeSchool, uuidOf, type NorthpassSwitches } from "../../provider/fake-portal/northpass/index.js";
 import { checkedSwitches, type SandboxSeed } from "../../provider/fake-portal/sandbox.js";
+import { startLearnifierSandbox } from "../../provider/fake-portal/learnifier/sandbox.js";
+import { LEARNIFIER_SWITCHES } from "../../provider/fake-portal/learnifier/options.js";
+import { LEARNIFIER_USERS_PAGE } from "../../provider/client/learnifier/conventions.js";
 
 /** A person as the portal has them, in the project's own terms. */
 export interface PortalPerson {
@@ -336,5 +339,89 @@ function learnAmpPortal(sandbox: LearnAmpSandbox, rateConfig: Record<string, str
   };
 }
 
+// ---- Learnifier: users are found by external id, courses are projects, enrollments participants ----
+
+const learnifier: BackendUnderTest = {
+  name: "learnifier",
+  title: "Learnifier",
+  groups: LEARNUPON_GROUPS,
+  courses: LEARNUPON_COURSES,
+  enrollments: true,
+  switches: LEARNIFIER_SWITCHES,
+  employeeIdConfig: {}, // always: externalId
+  async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
+    const sandbox = await startLearnifierSandbox({
+      seed: seed ?? { groups: LEARNUPON_GROUPS, courses: LEARNUPON_COURSES, people: [] },
+      ...(latencyMs !== undefined && { latencyMs }),
+      ...(rateLimit && { rateLimit: { perMinute: rateLimit.perMinute } }),
+      ...(pageSize !== undefined && { pageSize }),
+      ...(switches !== undefined && { switches }),
+    });
+    const { portal } = sandbox;
+    const { store } = portal;
+    const pace = rateLimit ? { "learnifier:requestsPerSecond": String((rateLimit.perMinute * rateLimit.share) / 60) } : {};
+    const user = (email: string) => store.userByEmail(email);
+    const participant = (email: string, course: string) => {
+      const project = store.projects.find((candidate) => candidate.name === course);
+      return store.participants.find((candidate) => candidate.projectId === project?.id && candidate.userUuid === user(email)?.uuid);
+    };
+    const member = (email: string, group: string) => {
+      const found = store.groups.find((candidate) => candidate.name === group);
+      return store.members.find((candidate) => candidate.groupId === found?.id && candidate.userUuid === user(email)?.uuid);
+    };
+    return {
+      url: sandbox.url,
+      config: { ...sandbox.config, ...pace },
+      secrets: sandbox.secrets,
+      log: sandbox.log,
+      person(email) {
+        const found = user(email);
+        if (!found) return undefined;
+        return {
+          id: found.uuid,
+          email: found.primaryEmail ?? "",
+          firstName: found.firstName ?? "",
+          lastName: found.lastName ?? "",
+          enabled: !found.hardLock,
+          ...(found.externalId !== null && { employeeId: found.externalId }),
+        };
+      },
+      isMember: (email, group) => member(email, group) !== undefined,
+      // Enrolled means able to take the course: added and activated, not in error.
+      isEnrolled: (email, course) => {
+        const found = participant(email, course);
+        return found !== undefined && found.activated && !found.inError;
+      },
+      byHand: {
+        deactivate: (email) => void store.updateUser(user(email)!, { hardLock: true }, false),
+        rename: (email, firstName) => void store.updateUser(user(email)!, { firstName }, false),
+        removeMembership(email, group) {
+          const found = member(email, group);
+          if (found) store.members.delete(found.id);
+        },
+        removeEnrollment(email, course) {
+          const found = participant(email, course);
+          if (found) store.participants.delete(found.id);
+        },
+        completeCourse(email, course) {
+          const found = participant(email, course);
+          const project = store.projects.get(found?.projectId ?? -1);
+          if (found && project) found.activitiesCompleted = project.activitiesTotal;
+        },
+        setEmployeeId: (email, employeeId) => void store.updateUser(user(email)!, { externalId: employeeId }, false),
+      },
+      listPageMinimum({ groups, courses }) {
+        // Users page by `limit`; member and participant lists come whole, one call each.
+        const perPage = Math.min(LEARNIFIER_USERS_PAGE, portal.options.maxLimit);
+        return Math.max(1, Math.ceil(store.users.size / perPage)) + groups.length + courses.length;
+      },
+      calls: () => portal.log.entries().length,
+      writes: () => portal.log.writes().length,
+      clearLog: () => portal.log.clear(),
+      close: () => sandbox.close(),
+    };
+  },
+};
+
 /** Every backend with a fake portal; the conformance suite runs each. */
-export const BACKENDS: readonly BackendUnderTest[] = [learnUpon, learnAmp, northpass];
+export const BACKENDS: readonly BackendUnderTest[] = [learnUpon, learnAmp, learnifier, northpass];

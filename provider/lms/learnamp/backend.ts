@@ -28,6 +28,8 @@ export const learnAmp: LmsBackend<LearnAmpSettings> = {
     holdsEmployeeId: true,
     externalId: true,
     numericIds: false,
+    // Deactivating someone takes them out of every team (docs/learnamp-api-notes.md): memberships are suspended, then restored.
+    deactivationEmptiesGroups: true,
   },
   readSettings: readLearnAmpSettings,
   connect(settings, { quick = false } = {}) {
