@@ -229,7 +229,9 @@ export function describeUnmanaged(report: UnmanagedReport, authority: RosterAuth
       ? "roster:mode additive leaves them as they are"
       : authority.userRemoval === "retain"
         ? "removal policy retain leaves them as they are"
-        : `roster:mode authoritative deactivates ${deactivated === total ? `all ${total}` : `the ${deactivated} with an employee id`}`;
+        : deactivated === 0
+          ? "roster:mode authoritative deactivates none of them, as none carries an employee id (roster:unmanaged all would)"
+          : `roster:mode authoritative deactivates ${deactivated === total ? `all ${total}` : `the ${deactivated} with an employee id`}`;
   const lines = [
     `roster: ${total} active ${total === 1 ? "person" : "people"} in the ${authority.lmsTitle} portal ${total === 1 ? "is" : "are"} not in the roster ` +
       `(${report.withEmployeeId.length} with an employee id, ${report.withoutEmployeeId.length} without); ${verdict}`,
