@@ -2,9 +2,10 @@
  * Unmanaged people: active people in the portal that the roster does not declare, and, with
  * `roster:mode: authoritative`, their deactivation.
  *
- * A portal user is declared when the roster has their email (or the email the last update had for
- * one of its people, so an email changed in the roster is not mistaken for a stranger), or when the
- * employee id the portal holds for them (see `employeeIdOf`) is in the roster. Never unmanaged:
+ * A portal user is declared when the roster, or the last update's record of whom it managed, has
+ * their email or the employee id the portal holds for them (see `employeeIdOf`): so an email
+ * changed in the roster is not mistaken for a stranger, and someone leaving the roster is removed
+ * by their own User, under its removal policy. Never unmanaged:
  * deactivated people, admins and other protected roles, the API user, people another stack owns
  * (with `<lms>:ownerField`), and anyone `roster:ignore` matches.
  *
@@ -138,9 +139,12 @@ export function employeeIdOf(user: LmsUser, place: EmployeeIdPlace): string | un
 export function findUnmanaged(users: Iterable<LmsUser>, roster: RosterPerson[], authority: RosterAuthority, previous: ManagedPeople | undefined): UnmanagedReport {
   const declaredIds = new Set(roster.map((person) => person.employeeId));
   const declaredEmails = new Set(roster.map((person) => person.email.toLowerCase()));
-  for (const person of roster) {
-    const before = previous?.[person.employeeId];
-    if (before !== undefined && before.unmanaged !== true) declaredEmails.add(before.email.toLowerCase());
+  // Whom the last update managed is declared too: a changed email is not a stranger, and someone
+  // leaving the roster now is removed by their own User, under its removal policy.
+  for (const [employeeId, before] of Object.entries(previous ?? {})) {
+    if (before.unmanaged === true || before.gone === true) continue;
+    declaredIds.add(employeeId);
+    declaredEmails.add(before.email.toLowerCase());
   }
   const ignored = authority.ignore.map(globPattern);
   const report: UnmanagedReport = { withEmployeeId: [], withoutEmployeeId: [] };

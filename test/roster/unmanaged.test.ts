@@ -52,9 +52,14 @@ const portal: LmsUser[] = [
   user(9, "contractor@agency.example.com"),
   user(10, "theirs@example.com", { customData: { "Managed By": "organization/roster/other" } }),
   user(11, "ours@example.com", { customData: { "Managed By": "organization/roster/prod" } }),
+  user(12, "leaving@example.com"),
 ];
 const roster = [person("E1", "ada@example.com"), person("E2", "bob@example.com"), person("E3", "alan@example.com")];
-const previous = { E3: { email: "old.alan@example.com", enabled: true } };
+const previous = {
+  E3: { email: "old.alan@example.com", enabled: true },
+  E4: { email: "leaving@example.com", enabled: true }, // leaves the roster now: their own User removes them
+  E5: { email: "left@example.com", enabled: false, gone: true }, // left earlier
+};
 
 describe("findUnmanaged", () => {
   it("finds the active people the roster does not declare, in two groups, never admins, the API user, ignored or other stacks' people", () => {
