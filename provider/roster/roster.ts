@@ -182,7 +182,8 @@ export class Roster extends pulumi.ComponentResource {
     const reported = (users: LmsUser[]) => {
       if (!authority) return undefined;
       const found = report ?? findUnmanaged(users, people, authority, previous);
-      void pulumi.log.info(describeUnmanaged(found, authority), this);
+      // Nobody unmanaged is no news: the output says 0, the log and the PR summary say nothing.
+      if (found.withEmployeeId.length + found.withoutEmployeeId.length > 0) void pulumi.log.info(describeUnmanaged(found, authority), this);
       return unmanagedOutput(found, authority.mode);
     };
     // A preview fails here, with every missing group or course named, before anything is applied.
