@@ -6,7 +6,7 @@
 // people, an admin or the API user (stack config `roster:maxRemovals`, `roster:allowAdminRemoval`).
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { lmsFromStack, loadRoster, removalGuardFromStack, Roster, rosterOptionsFromStack } from "pulumi-learnupon";
+import { lmsFromStack, loadRoster, removalGuardFromStack, Roster, rosterAuthorityFromStack, rosterOptionsFromStack } from "pulumi-learnupon";
 
 lmsFromStack(); // `roster:lms`: the LMS to converge: learnupon (the default), learnamp, learnifier or northpass
 const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "examples/roster.yaml");
@@ -15,12 +15,15 @@ const rosterFile = path.resolve(new pulumi.Config("roster").get("file") ?? "exam
 const people = loadRoster(rosterFile, rosterOptionsFromStack());
 
 export = async () => {
-  const roster = new Roster("roster", { people, removalGuard: await removalGuardFromStack() });
+  // `roster:mode`: additive (the default) leaves people the roster does not declare as they are, and
+  // reports them when a preview reads the portal; authoritative deactivates them (see README).
+  const roster = new Roster("roster", { people, removalGuard: await removalGuardFromStack(), authority: await rosterAuthorityFromStack() });
 
   return {
     people: { active: roster.counts.activePeople, deactivated: roster.counts.deactivatedPeople },
     enrollments: roster.counts.enrollments,
     memberships: roster.counts.memberships,
     managedPeople: roster.managedPeople, // read back by the next run's removal guard
+    unmanagedPeople: roster.unmanagedPeople, // active people in the portal the roster does not declare
   };
 };

@@ -18,5 +18,7 @@ export type { UserRemovalPolicy } from "./lms/config.js";
 export { assertRemovalsAllowed, managedPeopleOf, plannedRemovals, RemovalRefusedError } from "./roster/removal-guard.js";
 export type { ManagedPeople, ManagedPerson, Removal, RemovalGuardSettings } from "./roster/removal-guard.js";
 export { removalGuardFromStack } from "./roster/stack-guard.js";
+export { rosterAuthorityFromStack, ROSTER_MODES, UNMANAGED_SCOPES } from "./roster/unmanaged.js";
+export type { RosterAuthority, RosterMode, UnmanagedPeopleOutput, UnmanagedScope } from "./roster/unmanaged.js";
 export { summarizePreview } from "./gitops/preview-summary.js";
 export type { SummaryOptions } from "./gitops/preview-summary.js";

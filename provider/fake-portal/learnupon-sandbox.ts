@@ -10,6 +10,11 @@ import { seedDataSchema, type SeedData } from "./store.js";
 
 /** The custom user field the sandbox has, so a roster's `customData.Department` has somewhere to go. */
 const SANDBOX_CUSTOM_FIELD = "Department";
+/**
+ * The custom user field a seeded employee id goes in, added only when a seeded person has one:
+ * point `learnupon:employeeIdField` at it.
+ */
+export const SANDBOX_EMPLOYEE_ID_FIELD = "Employee Id";
 
 /** The quirk switches whose values are names: each a point docs/learnupon-api-notes.md leaves open, the default first. */
 export const learnUponSwitches = {
@@ -29,8 +34,9 @@ export function learnUponOptions(given: Record<string, string> = {}): Partial<Po
 
 /** The seed in LearnUpon's terms; an unknown role is refused here, naming it. */
 export function learnUponSeed(seed: SandboxSeed): SeedData {
+  const holdsEmployeeIds = seed.people.some((person) => person.employeeId !== undefined);
   return seedDataSchema.parse({
-    customFields: [{ label: SANDBOX_CUSTOM_FIELD }],
+    customFields: [{ label: SANDBOX_CUSTOM_FIELD }, ...(holdsEmployeeIds ? [{ label: SANDBOX_EMPLOYEE_ID_FIELD }] : [])],
     courses: seed.courses.map((name) => ({ name })),
     groups: seed.groups.map((title) => ({ title })),
     users: seed.people.map((person) => ({
@@ -39,6 +45,7 @@ export function learnUponSeed(seed: SandboxSeed): SeedData {
       last_name: person.lastName,
       ...(person.enabled !== undefined && { enabled: person.enabled }),
       ...(person.userType !== undefined && { user_type: person.userType }),
+      ...(person.employeeId !== undefined && { CustomData: { [SANDBOX_EMPLOYEE_ID_FIELD]: person.employeeId } }),
     })),
   });
 }

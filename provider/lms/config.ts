@@ -9,6 +9,7 @@
  * | stack config               | environment                  | meaning                                   |
  * |----------------------------|------------------------------|-------------------------------------------|
  * | `<lms>:ownerField`         | `<LMS>_OWNER_FIELD`          | label of a custom user field that records the owning stack |
+ * | `<lms>:employeeIdField`    | `<LMS>_EMPLOYEE_ID_FIELD`    | label of a custom user field that holds the employee id (LMSes without an external id) |
  * | `<lms>:movePortal`         | `<LMS>_MOVE_PORTAL`          | true for the run that moves the stack to another portal |
  * | `roster:allowAdminRemoval` | `ROSTER_ALLOW_ADMIN_REMOVAL` | let a run deactivate, delete or demote an admin or the API user |
  * | `roster:allowTakeover`     | `ROSTER_ALLOW_TAKEOVER`      | let this stack adopt people another stack owns |
@@ -93,6 +94,8 @@ export function parseSettings<T>(title: string, table: SettingsTable, schema: z.
 export interface SafetySettings {
   /** Label of the custom user field that holds the owning stack's name; unset: no ownership marker. */
   ownerField?: string | undefined;
+  /** Label of the custom user field that holds the employee id, for LMSes with custom fields but no external id. */
+  employeeIdField?: string | undefined;
   movePortal: boolean;
   allowAdminRemoval: boolean;
   allowTakeover: boolean;
@@ -108,6 +111,7 @@ const flag = () => z.enum(["true", "false"], { error: "must be true or false" })
 function safetySchema() {
   return z.object({
     ownerField: z.string().trim().min(1, "is empty").optional(),
+    employeeIdField: z.string().trim().min(1, "is empty").optional(),
     movePortal: flag(),
     allowAdminRemoval: flag(),
     allowTakeover: flag(),
@@ -120,6 +124,7 @@ function safetySchema() {
 export function readSafetySettings(namespace: string, title: string, config: ConfigSource, env: NodeJS.ProcessEnv = process.env): SafetySettings {
   const table: SettingsTable = {
     ownerField: setting(namespace, "ownerField"),
+    employeeIdField: setting(namespace, "employeeIdField"),
     movePortal: setting(namespace, "movePortal"),
     allowAdminRemoval: setting("roster", "allowAdminRemoval"),
     allowTakeover: setting("roster", "allowTakeover"),

@@ -49,6 +49,12 @@ export interface UserArgs {
   password?: pulumi.Input<string>;
   /** What removing this resource does. @default stack config `learnupon:userRemoval`, else "deactivate" */
   removal?: pulumi.Input<UserRemovalPolicy>;
+  /**
+   * Someone the roster does not declare, adopted as the portal has them (`roster:mode: authoritative`
+   * sets it, with `enabled: false`): the resource never creates a person and writes no employee id
+   * or ownership marker; `employeeId` is theirs in the portal, or `lms-<id>` when they have none.
+   */
+  unmanaged?: pulumi.Input<boolean>;
 }
 
 /** A name the portal shows on one line: a newline would split it in exports and lists. */
@@ -69,6 +75,7 @@ export function userInputsSchema(lms: CheckedLms = DEFAULT_LMS) {
     customData: z.record(z.string(), z.string("must be a string")).optional(),
     password: z.string().min(6, "must be at least 6 characters (LearnUpon's minimum)").optional(),
     removal: z.enum(USER_REMOVAL_POLICIES, { error: `must be one of ${USER_REMOVAL_POLICIES.join(", ")}` }).optional(),
+    unmanaged: z.boolean("must be true or false").optional(),
   });
 }
 
@@ -80,6 +87,8 @@ export type UserOutputs = Omit<UserInputs, "password"> & {
   userId: string | number;
   /** The inputs leave `userType` out: it holds the role the portal gives, which is not managed. */
   roleFromPortal?: true;
+  /** Where the LMS keeps external ids: the one the portal holds, which should be the employee id (a refresh shows a hand edit). */
+  externalId?: string;
 };
 
 /** The fields compared by `diff` and written by `update`; the rest is identity or policy. */
@@ -157,7 +166,8 @@ export const userLifecycle = {
     // A user is never replaced: deleting a learner would lose their training history.
     if (containsUnknown(news)) return { changes: true };
     const fieldsChanged = MANAGED_FIELDS.some((field) => !sameValue(field, news[field], olds[field]));
-    const identityChanged = news.employeeId !== olds.employeeId || news.removal !== olds.removal;
+    const identityChanged =
+      news.employeeId !== olds.employeeId || news.removal !== olds.removal || news.unmanaged !== olds.unmanaged || externalIdToWrite(olds, news) !== undefined;
     return { changes: fieldsChanged || identityChanged };
   },
 
@@ -165,8 +175,15 @@ export const userLifecycle = {
     const { backend, lms, snapshot } = context;
     const { defaultUserType, externalId: keepsExternalIds, unsupportedFields } = backend.capabilities;
     // Where the LMS keeps external ids, the employee id is one: the person is found by it first.
-    const identity = keepsExternalIds ? { externalId: inputs.employeeId } : {};
+    const writesExternalId = keepsExternalIds && inputs.unmanaged !== true;
+    const identity = writesExternalId ? { externalId: inputs.employeeId } : {};
     let existing = (keepsExternalIds ? await snapshot.userByExternalId(inputs.employeeId) : undefined) ?? (await snapshot.userByEmail(inputs.email));
+    if (!existing && inputs.unmanaged === true) {
+      throw new SafetyError(
+        `${backend.title} has no user ${inputs.email} (employee ${inputs.employeeId}) any more: nothing to deactivate, and someone the roster ` +
+          `does not declare is never created. The next preview no longer lists them.`,
+      );
+    }
     if (!existing) {
       // A new person has the LMS's least role unless the program says otherwise.
       const fields = { ...declaredFields({ userType: defaultUserType, ...inputs }), ...identity };
@@ -175,7 +192,7 @@ export const userLifecycle = {
         const userId = await lms.users.create({ ...fields, ...password });
         const { firstName = "", lastName = "", enabled = true, customData = {}, ...rest } = fields;
         await snapshot.rememberUser({ ...rest, id: userId, firstName, lastName, enabled, customData });
-        return { id: userId, outs: outputsOf(inputs, lms.stateId(userId), defaultUserType) };
+        return { id: userId, outs: { ...outputsOf(inputs, lms.stateId(userId), defaultUserType), ...identity } };
       } catch (error) {
         // A POST that timed out or lost its answer may have landed all the same (and a retry of it
         // then finds the email taken): the email is the identity, so adopt whoever holds it now.
@@ -189,7 +206,7 @@ export const userLifecycle = {
     assertMayAdopt(context, existing, inputs);
     snapshot.claim(`user:${existing.id}`);
     const changes = changedFields(inputs, liveFields(existing, inputs));
-    if (keepsExternalIds && existing.externalId !== inputs.employeeId) changes.externalId = inputs.employeeId;
+    if (writesExternalId && existing.externalId !== inputs.employeeId) changes.externalId = inputs.employeeId;
     if (Object.keys(changes).length > 0) {
       let updated: LmsUser;
       try {
@@ -201,7 +218,7 @@ export const userLifecycle = {
       }
       await snapshot.rememberUser(updated);
     }
-    return { id: existing.id, outs: outputsOf(inputs, lms.stateId(existing.id), liveFields(existing, inputs).userType) };
+    return { id: existing.id, outs: { ...outputsOf(inputs, lms.stateId(existing.id), liveFields(existing, inputs).userType), ...identity } };
   },
 
   async read(context: ProviderContext, id: string, props: UserOutputs): Promise<pulumi.dynamic.ReadResult<UserOutputs>> {
@@ -211,20 +228,25 @@ export const userLifecycle = {
       return { id: "" };
     }
     const roleFromPortal = props.roleFromPortal === true ? { roleFromPortal: true as const } : {};
-    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: props.userId, ...roleFromPortal };
-    // The inputs as the program declares them: a role it leaves out is not among them.
-    const { userId: _id, roleFromPortal: _unmanaged, userType, ...inputs } = live;
+    const heldId = context.backend.capabilities.externalId && props.unmanaged !== true ? { externalId: user.externalId ?? "" } : {};
+    const policy = { ...(props.unmanaged !== undefined && { unmanaged: props.unmanaged }) };
+    const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: props.userId, ...roleFromPortal, ...heldId, ...policy };
+    // The inputs as the program declares them: a role it leaves out is not among them, nor the external id.
+    const { userId: _id, roleFromPortal: _unmanaged, userType, externalId: _heldId, ...inputs } = live;
     return { id, props: live, inputs: { ...inputs, ...(props.roleFromPortal ? {} : { userType }) } as UserOutputs };
   },
 
   async update(context: ProviderContext, id: string, olds: UserOutputs, news: UserInputs): Promise<pulumi.dynamic.UpdateResult<UserOutputs>> {
     const changes = changedFields(news, olds);
+    const externalId = externalIdToWrite(olds, news);
+    if (externalId !== undefined) changes.externalId = externalId;
     if (Object.keys(changes).length > 0) {
       const user = await samePersonInPortal(context, id, olds, "update");
       await admitChange(context, user, changes, olds.employeeId);
       await context.snapshot.rememberUser(await context.lms.users.update(user, changes));
     }
-    return { outs: outputsOf(news, olds.userId, olds.userType) };
+    const heldId = olds.externalId !== undefined && news.unmanaged !== true ? { externalId: news.employeeId } : {};
+    return { outs: { ...outputsOf(news, olds.userId, olds.userType), ...heldId } };
   },
 
   async delete(context: ProviderContext, id: string, props: UserOutputs): Promise<void> {
@@ -276,6 +298,15 @@ export const userLifecycle = {
     console.log(`${who} deactivated; its training history is kept (removal policy: deactivate)`);
   },
 };
+
+/**
+ * The employee id to write back as the external id, when state (after a refresh) shows the portal
+ * holding another one: a hand edit of the ownership marker. Unmanaged people keep theirs.
+ */
+function externalIdToWrite(olds: UserOutputs, news: UserInputs): string | undefined {
+  if (olds.externalId === undefined || news.unmanaged === true) return undefined;
+  return olds.externalId === news.employeeId ? undefined : news.employeeId;
+}
 
 /** The portal's user at `id`, when it is the person in state; otherwise nothing is written. */
 async function samePersonInPortal(context: ProviderContext, id: string, olds: UserOutputs, action: string): Promise<LmsUser> {
@@ -358,7 +389,8 @@ export class User<Id extends number | string = number> extends LmsResource {
     const props = {
       ...args,
       userType: args.userType, // an output even when not declared: the role the person has
-      customData: withOwnerMarker(args.customData),
+      // Someone the roster does not declare is adopted as they are: no marker is written to them.
+      customData: args.unmanaged === true ? args.customData : withMarkers(args.customData, args.employeeId),
       // Secret even when given as plain text, so state only ever holds it encrypted.
       password: args.password === undefined ? undefined : pulumi.secret(args.password),
       userId: undefined,
@@ -368,14 +400,29 @@ export class User<Id extends number | string = number> extends LmsResource {
 }
 
 /**
- * With `learnupon:ownerField` set, every user this stack manages carries the stack's name in that
- * custom field: written on create and adopt, shown as drift by refresh, and read by the provider
- * to refuse adopting someone another stack owns.
+ * The custom fields that mark whom this stack manages, written on create and adopt and shown as
+ * drift by refresh:
+ * - with `learnupon:ownerField`, the stack's name, read by the provider to refuse adopting someone
+ *   another stack owns;
+ * - with `learnupon:employeeIdField` (on an LMS with custom fields but no external id), the employee
+ *   id, by which an authoritative roster tells its people from those made by hand.
  */
-function withOwnerMarker(customData: UserArgs["customData"]): UserArgs["customData"] {
-  const namespace = programBackend().name; // `learnupon:ownerField`, or LEARNUPON_OWNER_FIELD
-  const ownerField = new pulumi.Config(namespace).get("ownerField") ?? process.env[`${namespace.toUpperCase()}_OWNER_FIELD`];
-  if (ownerField === undefined || ownerField.trim() === "") return customData;
+function withMarkers(customData: UserArgs["customData"], employeeId: UserArgs["employeeId"]): UserArgs["customData"] {
+  const backend = programBackend();
+  const ownerField = markerField(backend.name, "ownerField", "OWNER_FIELD");
+  const employeeIdField = markerField(backend.name, "employeeIdField", "EMPLOYEE_ID_FIELD");
+  const holdsEmployeeId = employeeIdField !== undefined && !backend.capabilities.externalId && backend.capabilities.unsupportedFields.User?.["customData"] === undefined;
+  if (ownerField === undefined && !holdsEmployeeId) return customData;
   const owner = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  return pulumi.output(customData).apply((data) => ({ ...data, [ownerField.trim()]: owner }));
+  return pulumi.all([customData, employeeId]).apply(([data, id]) => ({
+    ...data,
+    ...(ownerField !== undefined && { [ownerField]: owner }),
+    ...(holdsEmployeeId && { [employeeIdField]: id }),
+  }));
+}
+
+/** `<lms>:<key>`, or `<LMS>_<VARIABLE>`, trimmed; unset when blank. */
+function markerField(namespace: string, key: string, variable: string): string | undefined {
+  const value = new pulumi.Config(namespace).get(key) ?? process.env[`${namespace.toUpperCase()}_${variable}`];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }

@@ -13,18 +13,22 @@
  * of 1,000 people costs the first page of users (which carries the custom field definitions) plus
  * one look-up per distinct group and course. Every call is a read.
  *
+ * A preview that creates a user lists the portal's users (500 a page on LearnUpon): to refuse
+ * adopting someone it must not, and to report the people the roster does not declare (unmanaged.ts).
+ *
  * A preview that changes or removes someone the stack already manages, and creates nothing, makes
  * one search for that person instead: it proves the credentials, and that the portal is the one the
  * stack was applied to (the removal guard's record tells the program who changes; see `PortalProbe`).
  * @module
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AmbiguousNameError } from "../client/index.js";
+import { AmbiguousNameError, collect } from "../client/index.js";
 import { backendFor } from "../lms/backends.js";
 import type { LmsClient, LmsUser } from "../lms/model.js";
 import { isDemotion, protectedRole } from "../resources/safety.js";
 import { readSafetySettings } from "../lms/config.js";
 import { rosterEntryOf, type RosterPerson } from "./roster-file.js";
+import { employeeIdPlace } from "./unmanaged.js";
 
 /** One resource the Roster declares, with the catalog name it needs from the portal, if any. */
 export interface PlannedResource {
@@ -43,6 +47,13 @@ export interface PortalProbe {
   mustExist: boolean;
 }
 
+/** The portal's users, when the Roster listed them already (authoritative mode), and who hears of a listing. */
+export interface PortalUsers {
+  listed?: LmsUser[] | undefined;
+  /** Called with every user when the check lists them. */
+  seen?: (users: LmsUser[]) => void;
+}
+
 /** Problem lines shown before "… and N more", so a misspelt course shared by 500 people stays readable. */
 const MAX_LISTED_PROBLEMS = 20;
 
@@ -50,8 +61,8 @@ const MAX_LISTED_PROBLEMS = 20;
  * `outputs`, once the preview's portal check is done: pass it to the component's `registerOutputs`,
  * so the program waits for the check.
  */
-export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: Outputs, probe?: PortalProbe): Promise<Outputs> {
-  const checked = checkPortalInPreview(planned, probe);
+export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: Outputs, probe?: PortalProbe, users: PortalUsers = {}): Promise<Outputs> {
+  const checked = checkPortalInPreview(planned, probe, users);
   // A failure is left unhandled on purpose, as the SDK does with a failed registration: its handler
   // prints the message and fails the run.
   void checked.then(() => undefined);
@@ -67,7 +78,7 @@ export function afterPortalCheck<Outputs>(planned: PlannedResource[], outputs: O
  * no field for, or when the portal cannot be used. Resolves at once outside previews: `pulumi up`
  * previews first, and `create` reports the catalog problems for `pulumi up --skip-preview`.
  */
-async function checkPortalInPreview(planned: PlannedResource[], probe: PortalProbe | undefined): Promise<void> {
+async function checkPortalInPreview(planned: PlannedResource[], probe: PortalProbe | undefined, users: PortalUsers): Promise<void> {
   if (!pulumi.runtime.isDryRun()) return;
   const written = (await Promise.all(planned.map(async (item) => ((await willBeWritten(item)) ? [item] : [])))).flat();
   if (written.length === 0) {
@@ -77,7 +88,7 @@ async function checkPortalInPreview(planned: PlannedResource[], probe: PortalPro
 
   const problems = await withPortalClient(async (client) => {
     if (probe !== undefined) await probePortal(client, probe);
-    return [...(await portalProblems(client, written)), ...(await adoptionProblems(client, written))];
+    return [...(await portalProblems(client, written)), ...(await adoptionProblems(client, written, users))];
   });
   if (problems.length > 0) {
     const backend = backendFor(stackConfig());
@@ -157,11 +168,16 @@ async function portalProblems(client: LmsClient, written: PlannedResource[]): Pr
 
   const problems: Problem[] = [];
   const backend = backendFor(stackConfig());
-  const { ownerField } = readSafetySettings(backend.name, backend.title, stackConfig());
-  if (ownerField !== undefined && !labels.has(customDataKey(ownerField)) && written.some((item) => item.userId !== undefined)) {
+  const { ownerField, employeeIdField } = readSafetySettings(backend.name, backend.title, stackConfig());
+  const markers = [
+    { key: "ownerField", label: ownerField, holds: "the owning stack" },
+    { key: "employeeIdField", label: employeePlace(backend, employeeIdField), holds: "the employee id" },
+  ];
+  for (const { key, label, holds } of markers) {
+    if (label === undefined || labels.has(customDataKey(label)) || !written.some((item) => item.userId !== undefined)) continue;
     problems.push({
       kind: "customData",
-      line: `${backend.name}:ownerField: the portal has no custom user field labelled "${ownerField}" (${fieldList}) to hold the owning stack; add it in the portal`,
+      line: `${backend.name}:${key}: the portal has no custom user field labelled "${label}" (${fieldList}) to hold ${holds}; add it in the portal`,
     });
   }
   for (const [index, { person, needs, userId }] of written.entries()) {
@@ -198,6 +214,12 @@ async function catalogProblem(
   }
 }
 
+/** The custom field that holds the employee id, where the LMS keeps it in one. */
+function employeePlace(backend: ReturnType<typeof backendFor>, employeeIdField: string | undefined): string | undefined {
+  const place = employeeIdPlace(backend.capabilities, employeeIdField);
+  return place !== undefined && "customField" in place ? place.customField : undefined;
+}
+
 /** LearnUpon matches custom-data keys to field labels without regard to case and spaces (contract §2.1). */
 function customDataKey(label: string): string {
   return label.replace(/\s+/g, "").toLowerCase();
@@ -206,18 +228,20 @@ function customDataKey(label: string): string {
 /**
  * The people a create would adopt but must not: someone another stack owns (with an ownership
  * marker), or an admin or the API user whose role the roster lowers. Costs one listing of the
- * portal's users (500 a page), only when a marker is configured or a created person states a role.
+ * portal's users (500 a page) when a user is created, unless the Roster listed them already; the
+ * listing also goes to `users.seen`, for the report of unmanaged people.
  */
-async function adoptionProblems(client: LmsClient, written: PlannedResource[]): Promise<Problem[]> {
+async function adoptionProblems(client: LmsClient, written: PlannedResource[], users: PortalUsers): Promise<Problem[]> {
   const backend = backendFor(stackConfig());
   const safety = readSafetySettings(backend.name, backend.title, stackConfig());
   const created = await Promise.all(written.map(async (item) => item.userId !== undefined && !(await isKnown(item.resource.id))));
   const people = written.filter((_item, index) => created[index]).map((item) => item.person);
-  const statesRole = people.some((person) => person.userType !== undefined && !backend.capabilities.protectedUserTypes.includes(person.userType));
-  if (people.length === 0 || (safety.ownerField === undefined && !statesRole)) return [];
+  if (people.length === 0) return [];
 
+  const listed = users.listed ?? (await collect(client.users.list()));
+  users.seen?.(listed);
   const byEmail = new Map<string, LmsUser>();
-  for await (const user of client.users.list()) if (user.email) byEmail.set(user.email.toLowerCase(), user);
+  for (const user of listed) if (user.email) byEmail.set(user.email.toLowerCase(), user);
   const thisStack = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   const { apiUser } = backend.readSettings(stackConfig());
   const problems: Problem[] = [];

@@ -50,10 +50,19 @@ export interface ManagedPerson {
   gone?: boolean | undefined;
   /** The portal (API URL) the update that recorded them was applied to. */
   portal?: string | undefined;
+  /** Not in the roster: deactivated by `roster:mode authoritative` (see unmanaged.ts), their LMS id kept to find them again. */
+  unmanaged?: boolean | undefined;
+  lmsId?: string | undefined;
 }
 
 /** The people a stack manages, by employee id: the stack output `managedPeople`. */
 export type ManagedPeople = Record<string, ManagedPerson>;
+
+/** The unmanaged people an authoritative run deactivates now, and those an earlier run did who stay so, by resource name. */
+export interface UnmanagedRecord {
+  deactivated: ManagedPeople;
+  kept: ManagedPeople;
+}
 
 export interface RemovalGuardSettings {
   /** Who the stack managed after its last update; `undefined` before its first update. */
@@ -84,10 +93,13 @@ export interface Removal {
   email: string;
   action: "deactivate" | "delete" | "demote";
   /** Why the person loses access: they left the roster, the roster disables them, or lowers their role. */
-  cause: "removed from the roster" | "enabled: false" | `userType: ${string}`;
+  cause: "removed from the roster" | "enabled: false" | `userType: ${string}` | typeof NOT_IN_ROSTER;
   admin: boolean;
   apiUser: boolean;
 }
+
+/** The cause of an unmanaged person's deactivation in authoritative mode. */
+export const NOT_IN_ROSTER = "not in the roster, roster:mode authoritative";
 
 /** By default this many are always allowed: in a small stack, 10% would be a single person. */
 const LISTED_PEOPLE = 10;
@@ -167,11 +179,14 @@ function windowRemovals(previous: ManagedPeople, settings: RemovalGuardSettings)
 }
 
 /** Throws a `RemovalRefusedError` explaining every limit the roster change breaks; returns when it breaks none. */
-export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalGuardSettings): void {
-  if (settings.previous === undefined) return; // a first update removes nobody
-  assertSamePortal(settings.previous, settings);
-  const removals = plannedRemovals(settings.previous, roster, settings);
-  const activePeople = Object.values(settings.previous).filter((person) => person.enabled).length;
+export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalGuardSettings, unmanaged: Removal[] = []): void {
+  // A first update removes nobody the stack managed, only, in authoritative mode, people it never declared.
+  if (settings.previous === undefined && unmanaged.length === 0) return;
+  const previous = settings.previous ?? {};
+  assertSamePortal(previous, settings);
+  const removals = [...plannedRemovals(previous, roster, settings), ...unmanaged];
+  // Before a first update, the base of a percentage is the roster's active people.
+  const activePeople = settings.previous === undefined ? roster.filter((person) => person.enabled).length : Object.values(previous).filter((person) => person.enabled).length;
   const limit = removalLimit(settings.maxRemovals, activePeople);
   const refusals: string[] = [];
   const approval = settings.approveRemovals;
@@ -183,13 +198,17 @@ export function assertRemovalsAllowed(roster: RosterPerson[], settings: RemovalG
         `pulumi config set roster:approveRemovals ${removals.length}, or drop the old approval: pulumi config rm roster:approveRemovals`,
     );
   } else if (approval === undefined && removals.length > limit.count) {
+    const counted =
+      unmanaged.length === 0
+        ? `${removals.length} of the ${activePeople} active people this stack manages`
+        : `${removals.length} people (${unmanaged.length} not in the roster; the stack manages ${activePeople} active people)`;
     refusals.push(
-      `it would deactivate or delete ${removals.length} of the ${activePeople} active people this stack manages, ` +
+      `it would deactivate or delete ${counted}, ` +
         `more than ${limit.description}:\n${listed(removals)}\n` +
         `If that is intended, approve this change alone: pulumi config set roster:approveRemovals ${removals.length}`,
     );
   } else if (approval === undefined && removals.length > 0) {
-    const recent = windowRemovals(settings.previous, settings);
+    const recent = windowRemovals(previous, settings);
     if (recent.length + removals.length > limit.count) {
       const windowDays = settings.removalWindowDays ?? DEFAULT_WINDOW_DAYS;
       refusals.push(
@@ -218,14 +237,18 @@ export function managedPeopleAfter(
   roster: RosterPerson[],
   settings: RemovalGuardSettings,
   roles: Record<string, UserType | undefined> = {},
+  unmanaged: UnmanagedRecord = { deactivated: {}, kept: {} },
 ): ManagedPeople {
   const now = settings.now ?? new Date();
   const previous = settings.previous ?? {};
   const removed = new Map(plannedRemovals(previous, roster, settings).map((removal) => [removal.employeeId, removal]));
-  const approved = settings.approveRemovals !== undefined && removed.size > 0 ? { approved: true } : {};
+  const deactivatedCount = Object.keys(unmanaged.deactivated).length;
+  const approved = settings.approveRemovals !== undefined && removed.size + deactivatedCount > 0 ? { approved: true } : {};
   const stamp = { removedAt: now.toISOString(), ...approved };
   const managed: ManagedPeople = {};
   for (const [employeeId, person] of windowRemovals(previous, settings)) managed[employeeId] = person;
+  Object.assign(managed, unmanaged.kept);
+  for (const [name, person] of Object.entries(unmanaged.deactivated)) managed[name] = { ...person, ...stamp };
   for (const [employeeId, removal] of removed) {
     if (removal.cause === "removed from the roster") managed[employeeId] = { ...previous[employeeId]!, enabled: false, gone: true, ...stamp };
   }

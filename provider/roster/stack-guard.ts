@@ -38,6 +38,8 @@ const managedPeopleSchema = z.record(
     removedAt: z.iso.datetime().optional(),
     approved: z.boolean().optional(),
     gone: z.boolean().optional(),
+    unmanaged: z.boolean().optional(),
+    lmsId: z.string().optional(),
   }),
 );
 

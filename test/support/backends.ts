@@ -7,7 +7,7 @@
  */
 import { startFakePortal, type FakePortal, type RequestLog } from "../../provider/fake-portal/index.js";
 import { LEARNAMP_SWITCHES, startLearnAmpSandbox, type LearnAmpSandbox } from "../../provider/fake-portal/learnamp/index.js";
-import { learnUponOptions, learnUponSeed, learnUponSwitches } from "../../provider/fake-portal/learnupon-sandbox.js";
+import { learnUponOptions, learnUponSeed, learnUponSwitches, SANDBOX_EMPLOYEE_ID_FIELD } from "../../provider/fake-portal/learnupon-sandbox.js";
 import { NORTHPASS_SWITCHES, NorthpassFakeSchool, uuidOf, type NorthpassSwitches } from "../../provider/fake-portal/northpass/index.js";
 import { checkedSwitches, type SandboxSeed } from "../../provider/fake-portal/sandbox.js";
 import { startLearnifierSandbox } from "../../provider/fake-portal/learnifier/sandbox.js";
@@ -21,6 +21,8 @@ export interface PortalPerson {
   firstName: string;
   lastName: string;
   enabled: boolean;
+  /** The employee id the portal holds for them (external id or custom field), where it can hold one. */
+  employeeId?: string | undefined;
 }
 
 /** One running fake portal, seen and changed the way an admin would. */
@@ -42,6 +44,8 @@ export interface PortalUnderTest {
     removeMembership(email: string, group: string): void;
     removeEnrollment(email: string, course: string): void;
     completeCourse(email: string, course: string): void;
+    /** Edits the employee id the portal holds (the ownership marker); throws where it holds none. */
+    setEmployeeId(email: string, employeeId: string): void;
   };
   /** The fewest list requests that read back every user, and every member and enrollment of these groups and courses. */
   listPageMinimum(scope: { groups: readonly string[]; courses: readonly string[] }): number;
@@ -84,6 +88,11 @@ export interface BackendUnderTest {
    * matrix, with why; the backend's own switch test shows what happens instead.
    */
   readonly outsideConformance?: Readonly<Record<string, { values: readonly string[]; why: string }>>;
+  /**
+   * The stack config that makes the portal hold the employee id as the ownership marker (`{}` when
+   * it always does), or `undefined` when the LMS cannot hold one.
+   */
+  readonly employeeIdConfig: Readonly<Record<string, string>> | undefined;
   start(options?: PortalStart): Promise<PortalUnderTest>;
 }
 
@@ -97,6 +106,7 @@ const learnUpon: BackendUnderTest = {
   courses: LEARNUPON_COURSES,
   enrollments: true,
   switches: learnUponSwitches,
+  employeeIdConfig: { "learnupon:employeeIdField": SANDBOX_EMPLOYEE_ID_FIELD },
   async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
     const portal = await startFakePortal({
       seed: learnUponSeed(seed ?? { groups: LEARNUPON_GROUPS, courses: LEARNUPON_COURSES, people: [] }),
@@ -130,7 +140,15 @@ function learnUponPortal(portal: FakePortal, rateConfig: Record<string, string>)
     person(email) {
       const found = user(email);
       if (!found) return undefined;
-      return { id: String(found.id), email: found.email ?? "", firstName: found.first_name, lastName: found.last_name, enabled: found.enabled };
+      const employeeId = found.customData[SANDBOX_EMPLOYEE_ID_FIELD];
+      return {
+        id: String(found.id),
+        email: found.email ?? "",
+        firstName: found.first_name,
+        lastName: found.last_name,
+        enabled: found.enabled,
+        ...(employeeId != null && employeeId !== "" && { employeeId: String(employeeId) }),
+      };
     },
     isMember: (email, group) => store.findMembership(groupId(group), userId(email)) !== undefined,
     isEnrolled: (email, course) => enrollment(email, course) !== undefined,
@@ -149,6 +167,7 @@ function learnUponPortal(portal: FakePortal, rateConfig: Record<string, string>)
         const found = enrollment(email, course);
         if (found) found.status = "completed";
       },
+      setEmployeeId: (email, employeeId) => void store.updateUser(userId(email), { customData: { [SANDBOX_EMPLOYEE_ID_FIELD]: employeeId } }),
     },
     listPageMinimum({ groups, courses }) {
       const pages = (records: number) => Math.max(1, Math.ceil(records / portal.options.pageSize));
@@ -185,6 +204,7 @@ const northpass: BackendUnderTest = {
       why: "a school that ignores deactivation keeps people active: the removal must fail naming them (test/e2e/northpass-switches.test.ts)",
     },
   },
+  employeeIdConfig: undefined, // Northpass has no field for it: the employee id lives in state only
   async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
     const given = seed ?? { groups: NORTHPASS_GROUPS, courses: NORTHPASS_COURSES, people: [] };
     const school = await NorthpassFakeSchool.start({
@@ -235,6 +255,9 @@ function northpassPortal(school: NorthpassFakeSchool, rateConfig: Record<string,
       removeMembership: (email, name) => store.removeMember(group(name)?.id ?? -1, personId(email)),
       removeEnrollment: noEnrollments,
       completeCourse: noEnrollments,
+      setEmployeeId() {
+        throw new Error("Northpass holds no employee id");
+      },
     },
     listPageMinimum({ groups }) {
       // The client asks for 100 a page; the school cuts that to its maximum.
@@ -262,6 +285,7 @@ const learnAmp: BackendUnderTest = {
   courses: ["Security Awareness", "Code of Conduct"],
   enrollments: false,
   switches: LEARNAMP_SWITCHES,
+  employeeIdConfig: {}, // always: integrationExternalId
   async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
     const sandbox = await startLearnAmpSandbox({
       seed: seed ?? { groups: LEARNAMP_GROUPS, courses: [], people: [] },
@@ -289,7 +313,16 @@ function learnAmpPortal(sandbox: LearnAmpSandbox, rateConfig: Record<string, str
     log: sandbox.log,
     person(email) {
       const found = user(email);
-      return found && { id: String(found.id), email: found.email, firstName: found.firstName, lastName: found.lastName, enabled: found.status !== "deactivated" };
+      return (
+        found && {
+          id: String(found.id),
+          email: found.email,
+          firstName: found.firstName,
+          lastName: found.lastName,
+          enabled: found.status !== "deactivated",
+          ...(found.integrationExternalId !== null && { employeeId: found.integrationExternalId }),
+        }
+      );
     },
     isMember: (email, group) => store.isMember(team(group)?.id ?? -1, user(email)?.id ?? -1),
     isEnrolled: () => false,
@@ -302,6 +335,7 @@ function learnAmpPortal(sandbox: LearnAmpSandbox, rateConfig: Record<string, str
       removeMembership: (email, group) => void store.removeMember(team(group)?.id ?? -1, user(email)?.id ?? -1),
       removeEnrollment: notEnrollable,
       completeCourse: notEnrollable,
+      setEmployeeId: (email, employeeId) => void store.users.update(user(email)?.id ?? -1, { integrationExternalId: employeeId }),
     },
     listPageMinimum({ groups }) {
       // The client asks for 100 a page; the server may clamp it.
@@ -325,6 +359,7 @@ const learnifier: BackendUnderTest = {
   courses: LEARNUPON_COURSES,
   enrollments: true,
   switches: LEARNIFIER_SWITCHES,
+  employeeIdConfig: {}, // always: externalId
   async start({ seed, latencyMs, rateLimit, pageSize, switches } = {}) {
     const sandbox = await startLearnifierSandbox({
       seed: seed ?? { groups: LEARNUPON_GROUPS, courses: LEARNUPON_COURSES, people: [] },
@@ -353,7 +388,14 @@ const learnifier: BackendUnderTest = {
       person(email) {
         const found = user(email);
         if (!found) return undefined;
-        return { id: found.uuid, email: found.primaryEmail ?? "", firstName: found.firstName ?? "", lastName: found.lastName ?? "", enabled: !found.hardLock };
+        return {
+          id: found.uuid,
+          email: found.primaryEmail ?? "",
+          firstName: found.firstName ?? "",
+          lastName: found.lastName ?? "",
+          enabled: !found.hardLock,
+          ...(found.externalId !== null && { employeeId: found.externalId }),
+        };
       },
       isMember: (email, group) => member(email, group) !== undefined,
       // Enrolled means able to take the course: added and activated, not in error.
@@ -377,6 +419,7 @@ const learnifier: BackendUnderTest = {
           const project = store.projects.get(found?.projectId ?? -1);
           if (found && project) found.activitiesCompleted = project.activitiesTotal;
         },
+        setEmployeeId: (email, employeeId) => void store.updateUser(user(email)!, { externalId: employeeId }, false),
       },
       listPageMinimum({ groups, courses }) {
         // Users page by `limit`; member and participant lists come whole, one call each.

@@ -18,7 +18,10 @@ import { USER_SUMMARY_FIELDS } from "../../resources/user.js";
 import type { LmsBackend } from "../../lms/backend.js";
 import { backendNamed } from "../../lms/backends.js";
 import { setting, USER_REMOVAL_POLICIES, type UserRemovalPolicy } from "../../lms/config.js";
+import { parseUnmanaged } from "../../roster/unmanaged.js";
 import { isSecret, type Preview, type Properties, type Step } from "./parse.js";
+
+export type UnmanagedDiagnostic = NonNullable<ReturnType<typeof parseUnmanaged>>;
 
 /** A person, by resource name (a Roster's is the employee id); named when a User step shows them. */
 export interface Person {
@@ -49,7 +52,7 @@ export interface PreviewChanges {
   lmsTitle: string;
   people: {
     added: Array<{ person: Person; admin: boolean; deactivated: boolean }>;
-    deactivated: Array<{ person: Person; reason: "removed from the roster" | "set to enabled: false" }>;
+    deactivated: Array<{ person: Person; reason: "removed from the roster" | "set to enabled: false" | "not in the roster (roster:mode authoritative)" }>;
     deleted: Array<{ person: Person }>;
     unmanaged: Array<{ person: Person; reason: "retain policy" | "already deactivated" }>;
     reactivated: Array<{ person: Person }>;
@@ -65,6 +68,8 @@ export interface PreviewChanges {
     added: Array<{ entry: Entry }>;
     removed: Array<{ entry: Entry }>;
   };
+  /** Active people in the portal the roster does not declare, when the preview read its users (unmanaged.ts). */
+  notInRoster?: UnmanagedDiagnostic | undefined;
   /** `recreated`: gone from the portal, so this update creates it again. */
   drift: Array<{ subject: { person: Person } | { entry: Entry }; recreated: boolean; changes: FieldChange[] }>;
   errors: string[];
@@ -108,6 +113,10 @@ export function classifyPreview(preview: Preview, env: NodeJS.ProcessEnv): Previ
       drift: [],
       errors: diagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => diagnostic.message),
       warnings: diagnostics.filter((diagnostic) => diagnostic.severity === "warning").map((diagnostic) => diagnostic.message),
+      notInRoster: diagnostics
+        .filter((diagnostic) => diagnostic.severity.startsWith("info"))
+        .map((diagnostic) => parseUnmanaged(diagnostic.message))
+        .find((report) => report !== undefined),
     },
     personOf: (name) => people.get(name) ?? { name },
     removalDefault: userRemovalDefault(preview.config, env),
@@ -124,7 +133,9 @@ function classifyUserStep(step: ResourceStep, { changes: { people }, personOf, r
   const before = step.oldState?.outputs ?? {};
   const declared = step.newState?.inputs ?? {};
   const person = personOf(resourceName(step.urn));
-  if (isCreate(step)) {
+  if (isCreate(step) && declared["unmanaged"] === true) {
+    people.deactivated.push({ person, reason: "not in the roster (roster:mode authoritative)" });
+  } else if (isCreate(step)) {
     people.added.push({ person, admin: declared["userType"] === "admin", deactivated: declared["enabled"] === false });
   } else if (isDelete(step)) {
     // As the provider's delete decides: the policy in the person's state, else the stack's.

@@ -5,7 +5,7 @@
  * @module
  */
 import { UNKNOWN } from "../../resources/lifecycle.js";
-import type { Entry, FieldChange, Person, PreviewChanges } from "./classify.js";
+import type { Entry, FieldChange, Person, PreviewChanges, UnmanagedDiagnostic } from "./classify.js";
 import { bold, code, escapeMarkdown, fenced } from "./markdown.js";
 import { isSecret } from "./parse.js";
 
@@ -53,6 +53,7 @@ export function renderSummary(changes: PreviewChanges): string {
     if (items.length > MAX_ITEMS_PER_SECTION) lines.push(`- … and ${items.length - MAX_ITEMS_PER_SECTION} more`);
     lines.push("");
   }
+  if (changes.notInRoster) lines.push(...notInRosterLines(changes.notInRoster));
   if (warnings.length > 0) {
     lines.push("#### Warnings", "", fenced(warnings.map((warning) => warning.trim()).join("\n\n")), "");
   }
@@ -140,6 +141,31 @@ function sectionGroups({ people, enrollments, memberships, drift }: PreviewChang
       ],
     ],
   ];
+}
+
+/** The people the roster does not declare, in their two groups: not changes, unless the mode deactivates them (above). */
+function notInRosterLines({ lmsTitle, verdict, counts, people }: UnmanagedDiagnostic): string[] {
+  const total = counts.withEmployeeId + counts.withoutEmployeeId;
+  const lines = [
+    `#### Not in the roster (${total})`,
+    "",
+    `Active in the ${escapeMarkdown(lmsTitle)} portal but not in the roster: ${counts.withEmployeeId} with an employee id, ${counts.withoutEmployeeId} without; ${escapeMarkdown(verdict)}.`,
+    "",
+  ];
+  const groups: Array<[string, typeof people]> = [
+    ["Carries an employee id", people.filter((person) => person.employeeId !== undefined)],
+    ["No employee id", people.filter((person) => person.employeeId === undefined)],
+  ];
+  for (const [title, members] of groups) {
+    if (members.length === 0) continue;
+    lines.push(`${title}:`, "");
+    for (const person of members.slice(0, MAX_ITEMS_PER_SECTION)) {
+      lines.push(`- ${person.employeeId === undefined ? `user ${escapeMarkdown(person.lmsId)}` : bold(person.employeeId)} ${escapeMarkdown(person.label)}`);
+    }
+    if (members.length > MAX_ITEMS_PER_SECTION) lines.push(`- … and ${members.length - MAX_ITEMS_PER_SECTION} more`);
+    lines.push("");
+  }
+  return lines;
 }
 
 /** "**E1** Ada Lovelace (ada@example.com)", or the bold name alone for a person no step shows. */
