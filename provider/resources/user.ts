@@ -330,6 +330,14 @@ function otherOwner({ safety }: ProviderContext, user: LmsUser, declared: Pick<U
 }
 
 function assertMayAdopt(context: ProviderContext, user: LmsUser, inputs: UserInputs): void {
+  // Found by email, but the LMS has them under another employee's id: the same email, another person's record.
+  if (context.backend.capabilities.externalId && user.externalId !== undefined && user.externalId !== inputs.employeeId) {
+    throw new SafetyError(
+      `refusing to adopt ${user.email} (${context.backend.title} user ${user.id}) as employee ${inputs.employeeId}: ` +
+        `${context.backend.title} has them as employee ${user.externalId}. If that is the same person, correct the ` +
+        `employee id in the roster or in ${context.backend.title}; if not, give this person another email.`,
+    );
+  }
   const owner = otherOwner(context, user, inputs);
   if (owner === undefined || context.safety.allowTakeover) return;
   throw new SafetyError(

@@ -113,15 +113,14 @@ export function learnifierLms(client: LearnifierClient, options: LearnifierLmsOp
     return `Learnifier user ${user.id} (${user.email ?? "no email"})`;
   }
 
-  /** Only the write that gives a user our external id may touch a user without one, and none replaces another's. */
+  /**
+   * Only the write that gives a user our external id may touch a user without one. (Replacing
+   * another external id is the User resource's call: it adopts nobody under another employee's id,
+   * and repairs a hand edit of its own person's.)
+   */
   function assertOurs(user: LearnifierLmsUser, changes: LearnifierUserChanges | undefined, action: string): void {
     if (user.externalId === undefined && changes?.externalId === undefined) {
       throw new Error(`refusing to ${action} ${describeUser(user)}: it has no external id, so it was made in Learnifier by hand and the roster leaves it alone`);
-    }
-    if (user.externalId !== undefined && changes?.externalId !== undefined && changes.externalId !== user.externalId) {
-      throw new Error(
-        `refusing to ${action} ${describeUser(user)}: it has external id "${user.externalId}", not "${changes.externalId}"; external ids are never overwritten`,
-      );
     }
   }
 
