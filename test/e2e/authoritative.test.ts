@@ -178,7 +178,7 @@ describe.each(BACKENDS)("an authoritative roster on $name", (backend) => {
   });
 
   // Only where the LMS holds an employee id: Northpass has none, so there is no marker to edit (rather than a skipped test).
-  if (holdsIds) it("a hand edit of the employee id in the portal shows at preview --refresh; up --refresh repairs it, or where the LMS keeps held ids refuses naming it", async () => {
+  if (holdsIds) it("a hand edit of the employee id in the portal shows at preview --refresh; and up --refresh repairs it", async () => {
     portal.byHand.setEmployeeId(roster[0]!.email, "HAND-EDIT");
     portal.clearLog();
     const preview = await pulumi(["preview", "--refresh", "--json"]);
