@@ -51,6 +51,14 @@ export interface BackendClientHooks {
   onRetry?: (event: RetryEvent) => void;
 }
 
+/** The hooks that were given, as the core client takes them (an unset one keeps the core's default). */
+export function givenHooks(hooks: BackendClientHooks): Partial<Omit<ApiClientOptions, "rateLimiter">> {
+  const { timeoutMs, retry, sleep, now, random, dispatcher, onRetry } = hooks;
+  return Object.fromEntries(
+    Object.entries({ timeoutMs, retry, sleep, now, random, dispatcher, onRetry }).filter(([, value]) => value !== undefined),
+  ) as Partial<Omit<ApiClientOptions, "rateLimiter">>;
+}
+
 export interface SendOptions {
   /**
    * For non-idempotent calls: a look-up that resolves true only when it has seen that the failed

@@ -13,7 +13,7 @@
  * Nothing connects until the first call; `close()` releases the connection pool.
  * @module
  */
-import { createApiClient, type ApiClient, type BackendClientHooks } from "../api-client.js";
+import { createApiClient, givenHooks, type ApiClient, type BackendClientHooks } from "../api-client.js";
 import { oauth2ClientCredentials } from "../auth.js";
 import { NotFoundError } from "../errors.js";
 import { paginateRequests } from "../paginate.js";
@@ -71,12 +71,7 @@ export function createLearnAmpClient(options: LearnAmpClientOptions): LearnAmpCl
     userAgent: "pulumi-learnupon",
     classifyDuplicate: isTaken,
     rateLimiter,
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    ...(options.retry && { retry: options.retry }),
-    ...(options.sleep && { sleep: options.sleep }),
-    ...(now && { now }),
-    ...(options.random && { random: options.random }),
-    ...(options.dispatcher && { dispatcher: options.dispatcher }),
+    ...givenHooks(options),
   });
   const requests = learnAmpRequests(api, options.maxPages ?? 1_000);
   return {

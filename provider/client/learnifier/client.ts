@@ -12,7 +12,7 @@
  * @module
  */
 import type { z } from "zod";
-import { createApiClient, type BackendClientHooks, type SendOptions } from "../api-client.js";
+import { createApiClient, givenHooks, type BackendClientHooks, type SendOptions } from "../api-client.js";
 import { basicAuth } from "../auth.js";
 import { sharedRateLimiter } from "../rate-limiter.js";
 import { parseShape } from "../shape.js";
@@ -64,10 +64,7 @@ export function createLearnifierClient(options: LearnifierClientOptions): Learni
     userAgent: "pulumi-learnupon",
     classifyDuplicate: (status) => status === 409,
     rateLimiter,
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    ...(options.retry && { retry: options.retry }),
-    ...(options.sleep && { sleep: options.sleep }),
-    ...(options.dispatcher && { dispatcher: options.dispatcher }),
+    ...givenHooks(options),
   });
   const requests: LearnifierRequests = {
     baseUrl: apiBaseUrl,

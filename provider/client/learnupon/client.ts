@@ -11,7 +11,7 @@
  * Nothing connects until the first call; `close()` releases the connection pool.
  * @module
  */
-import { createApiClient, type BackendClientHooks } from "../api-client.js";
+import { createApiClient, givenHooks, type BackendClientHooks } from "../api-client.js";
 import { basicAuth } from "../auth.js";
 import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
 import type { ClientStats } from "../stats.js";
@@ -91,13 +91,7 @@ export function createLearnUponClient(options: LearnUponClientOptions): LearnUpo
     userAgent: "pulumi-learnupon",
     classifyDuplicate: isAlreadyExists,
     rateLimiter,
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    ...(options.retry && { retry: options.retry }),
-    ...(options.sleep && { sleep: options.sleep }),
-    ...(options.now && { now: options.now }),
-    ...(options.random && { random: options.random }),
-    ...(options.dispatcher && { dispatcher: options.dispatcher }),
-    ...(options.onRetry && { onRetry: options.onRetry }),
+    ...givenHooks(options),
   });
   const requests = createLearnUponRequests(api, options.maxPages ?? 1_000);
   const catalog = createCatalogApi(requests);

@@ -9,7 +9,7 @@
  * Nothing connects until the first call; `close()` releases the connection pool.
  * @module
  */
-import { createApiClient, type BackendClientHooks } from "../api-client.js";
+import { createApiClient, givenHooks, type BackendClientHooks } from "../api-client.js";
 import { apiKeyHeader } from "../auth.js";
 import { sharedRateLimiter, type RateLimiter } from "../rate-limiter.js";
 import type { ClientStats } from "../stats.js";
@@ -55,13 +55,7 @@ export function createNorthpassClient(options: NorthpassClientOptions): Northpas
     userAgent: "pulumi-learnupon",
     classifyDuplicate: isTaken,
     rateLimiter,
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    ...(options.retry && { retry: options.retry }),
-    ...(options.sleep && { sleep: options.sleep }),
-    ...(options.now && { now: options.now }),
-    ...(options.random && { random: options.random }),
-    ...(options.dispatcher && { dispatcher: options.dispatcher }),
-    ...(options.onRetry && { onRetry: options.onRetry }),
+    ...givenHooks(options),
   });
   const requests = createNorthpassRequests(api, options.maxPages ?? 1_000);
   const { groups, memberships, courses } = createGroupsApi(requests);
