@@ -228,7 +228,8 @@ export const userLifecycle = {
       return { id: "" };
     }
     const roleFromPortal = props.roleFromPortal === true ? { roleFromPortal: true as const } : {};
-    const heldId = context.backend.capabilities.externalId && props.unmanaged !== true ? { externalId: user.externalId ?? "" } : {};
+    // Only an external id the portal shows is compared: a server without them (Learn Amp before mid-2026) is not drift.
+    const heldId = context.backend.capabilities.externalId && props.unmanaged !== true && user.externalId !== undefined ? { externalId: user.externalId } : {};
     const policy = { ...(props.unmanaged !== undefined && { unmanaged: props.unmanaged }) };
     const live: UserOutputs = { ...liveFields(user, props), employeeId: props.employeeId, userId: props.userId, ...roleFromPortal, ...heldId, ...policy };
     // The inputs as the program declares them: a role it leaves out is not among them, nor the external id.
