@@ -18,7 +18,18 @@
 import { z } from "zod";
 import { createLearnAmpClient, learnAmpOrigin, type LearnAmpClient, type LearnAmpClientOptions } from "../../client/learnamp/client.js";
 import type { BackendSettings } from "../backend.js";
-import { explainConfigProblem, parseSettings, requiredSetting, setting, userRemovalSchema, type ConfigKeys, type ConfigSource, inMilliseconds, timingFields, timingSettings } from "../config.js";
+import {
+  explainConfigProblem,
+  inMilliseconds,
+  parseSettings,
+  requiredSetting,
+  setting,
+  timingFields,
+  timingSettings,
+  userRemovalSchema,
+  type ConfigKeys,
+  type ConfigSource,
+} from "../config.js";
 
 export interface LearnAmpSettings extends BackendSettings {
   baseUrl: string;

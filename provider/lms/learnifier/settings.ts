@@ -18,7 +18,19 @@
 import { z } from "zod";
 import { createLearnifierClient, learnifierApiBaseUrl, type LearnifierClient, type LearnifierClientOptions } from "../../client/learnifier/client.js";
 import type { BackendSettings } from "../backend.js";
-import { explainConfigProblem, parseSettings, requiredSetting, setting, userRemovalSchema, withoutCredentials, type ConfigKeys, type ConfigSource, inMilliseconds, timingFields, timingSettings } from "../config.js";
+import {
+  explainConfigProblem,
+  inMilliseconds,
+  parseSettings,
+  requiredSetting,
+  setting,
+  timingFields,
+  timingSettings,
+  userRemovalSchema,
+  withoutCredentials,
+  type ConfigKeys,
+  type ConfigSource,
+} from "../config.js";
 
 export interface LearnifierSettings extends BackendSettings {
   baseUrl: string;

@@ -27,7 +27,9 @@ import {
   withoutCredentials,
   type ConfigKeys,
   type ConfigSource,
-  inMilliseconds, timingFields, timingSettings,
+  inMilliseconds,
+  timingFields,
+  timingSettings,
 } from "../config.js";
 
 export interface LearnUponSettings extends BackendSettings {

@@ -27,7 +27,9 @@ import {
   withoutCredentials,
   type ConfigKeys,
   type ConfigSource,
-  inMilliseconds, timingFields, timingSettings,
+  inMilliseconds,
+  timingFields,
+  timingSettings,
 } from "../config.js";
 import { UNCONFIRMED_DEACTIVATION_POLICIES, type UnconfirmedDeactivationPolicy } from "./client.js";
 
